@@ -1,0 +1,34 @@
+//! cqlbridge-core: everything a Cassandra driver does, in plain async Rust, built on the
+//! `scylla` crate. Front ends (the C ABI, the uniffi bindings) are thin layers over it.
+//!
+//! ```no_run
+//! # async fn demo() -> cqlbridge_core::Result<()> {
+//! use cqlbridge_core::{ClusterConfig, Session, Value};
+//! let config = ClusterConfig::builder().contact_point("127.0.0.1").build()?;
+//! let session = Session::connect(&config).await?;
+//! let rows = session
+//!     .execute("SELECT release_version FROM system.local WHERE key = ?", vec![Value::from("local")])
+//!     .await?;
+//! println!("{:?}", rows.rows[0][0]);
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod result;
+pub mod session;
+pub mod statement;
+pub mod types;
+pub mod value;
+
+pub use config::{ClusterConfig, ClusterConfigBuilder, Credentials};
+pub use error::{Error, ErrorKind, Result, ServerError, ServerErrorKind};
+pub use result::{ColumnSpec, ResultSet, Row};
+pub use session::{Prepared, Session};
+pub use statement::{Consistency, SerialConsistency, Statement, StatementOptions, Values};
+pub use types::CqlType;
+pub use value::{Duration, Value, ValueError};
+
+/// The version of this crate.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

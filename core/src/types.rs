@@ -1,0 +1,256 @@
+//! CQL column types as plain owned data: what result metadata and bind markers report, and
+//! what the mapper will render. Pure: no runtime, no network.
+
+use std::fmt;
+
+use scylla::frame::response::result::{CollectionType, ColumnType, NativeType};
+
+/// A CQL data type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CqlType {
+    /// `ascii`
+    Ascii,
+    /// `boolean`
+    Boolean,
+    /// `blob`
+    Blob,
+    /// `counter`
+    Counter,
+    /// `date`
+    Date,
+    /// `decimal`
+    Decimal,
+    /// `double`
+    Double,
+    /// `duration`
+    Duration,
+    /// `float`
+    Float,
+    /// `int`
+    Int,
+    /// `bigint`
+    BigInt,
+    /// `text` (also `varchar`)
+    Text,
+    /// `timestamp`
+    Timestamp,
+    /// `inet`
+    Inet,
+    /// `smallint`
+    SmallInt,
+    /// `tinyint`
+    TinyInt,
+    /// `time`
+    Time,
+    /// `timeuuid`
+    Timeuuid,
+    /// `uuid`
+    Uuid,
+    /// `varint`
+    Varint,
+    /// `list<T>`
+    List {
+        /// Element type.
+        element: Box<CqlType>,
+        /// Whether the collection is frozen.
+        frozen: bool,
+    },
+    /// `set<T>`
+    Set {
+        /// Element type.
+        element: Box<CqlType>,
+        /// Whether the collection is frozen.
+        frozen: bool,
+    },
+    /// `map<K, V>`
+    Map {
+        /// Key type.
+        key: Box<CqlType>,
+        /// Value type.
+        value: Box<CqlType>,
+        /// Whether the collection is frozen.
+        frozen: bool,
+    },
+    /// `tuple<T1, T2, ...>` (always frozen).
+    Tuple(Vec<CqlType>),
+    /// A user-defined type.
+    Udt {
+        /// Keyspace of the type.
+        keyspace: String,
+        /// Type name.
+        name: String,
+        /// Fields, in declaration order.
+        fields: Vec<(String, CqlType)>,
+        /// Whether the value is frozen.
+        frozen: bool,
+    },
+    /// `vector<T, n>`
+    Vector {
+        /// Element type.
+        element: Box<CqlType>,
+        /// Number of elements.
+        dimensions: u16,
+    },
+    /// A type this driver does not know (custom types).
+    Custom(String),
+}
+
+impl From<&ColumnType<'_>> for CqlType {
+    fn from(t: &ColumnType<'_>) -> Self {
+        match t {
+            ColumnType::Native(n) => match n {
+                NativeType::Ascii => CqlType::Ascii,
+                NativeType::Boolean => CqlType::Boolean,
+                NativeType::Blob => CqlType::Blob,
+                NativeType::Counter => CqlType::Counter,
+                NativeType::Date => CqlType::Date,
+                NativeType::Decimal => CqlType::Decimal,
+                NativeType::Double => CqlType::Double,
+                NativeType::Duration => CqlType::Duration,
+                NativeType::Float => CqlType::Float,
+                NativeType::Int => CqlType::Int,
+                NativeType::BigInt => CqlType::BigInt,
+                NativeType::Text => CqlType::Text,
+                NativeType::Timestamp => CqlType::Timestamp,
+                NativeType::Inet => CqlType::Inet,
+                NativeType::SmallInt => CqlType::SmallInt,
+                NativeType::TinyInt => CqlType::TinyInt,
+                NativeType::Time => CqlType::Time,
+                NativeType::Timeuuid => CqlType::Timeuuid,
+                NativeType::Uuid => CqlType::Uuid,
+                NativeType::Varint => CqlType::Varint,
+                other => CqlType::Custom(format!("{other:?}")),
+            },
+            ColumnType::Collection { frozen, typ } => match typ {
+                CollectionType::List(e) => CqlType::List {
+                    element: Box::new(e.as_ref().into()),
+                    frozen: *frozen,
+                },
+                CollectionType::Set(e) => CqlType::Set {
+                    element: Box::new(e.as_ref().into()),
+                    frozen: *frozen,
+                },
+                CollectionType::Map(k, v) => CqlType::Map {
+                    key: Box::new(k.as_ref().into()),
+                    value: Box::new(v.as_ref().into()),
+                    frozen: *frozen,
+                },
+                other => CqlType::Custom(format!("{other:?}")),
+            },
+            ColumnType::Vector { typ, dimensions } => CqlType::Vector {
+                element: Box::new(typ.as_ref().into()),
+                dimensions: *dimensions,
+            },
+            ColumnType::UserDefinedType { frozen, definition } => CqlType::Udt {
+                keyspace: definition.keyspace.to_string(),
+                name: definition.name.to_string(),
+                fields: definition
+                    .field_types
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), t.into()))
+                    .collect(),
+                frozen: *frozen,
+            },
+            ColumnType::Tuple(ts) => CqlType::Tuple(ts.iter().map(Into::into).collect()),
+            other => CqlType::Custom(format!("{other:?}")),
+        }
+    }
+}
+
+fn frozen(f: &mut fmt::Formatter<'_>, frozen: bool, inner: fmt::Arguments<'_>) -> fmt::Result {
+    if frozen {
+        write!(f, "frozen<{inner}>")
+    } else {
+        f.write_fmt(inner)
+    }
+}
+
+/// Renders the type as CQL spells it, e.g. `map<text, frozen<list<int>>>`.
+impl fmt::Display for CqlType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let simple = match self {
+            CqlType::Ascii => "ascii",
+            CqlType::Boolean => "boolean",
+            CqlType::Blob => "blob",
+            CqlType::Counter => "counter",
+            CqlType::Date => "date",
+            CqlType::Decimal => "decimal",
+            CqlType::Double => "double",
+            CqlType::Duration => "duration",
+            CqlType::Float => "float",
+            CqlType::Int => "int",
+            CqlType::BigInt => "bigint",
+            CqlType::Text => "text",
+            CqlType::Timestamp => "timestamp",
+            CqlType::Inet => "inet",
+            CqlType::SmallInt => "smallint",
+            CqlType::TinyInt => "tinyint",
+            CqlType::Time => "time",
+            CqlType::Timeuuid => "timeuuid",
+            CqlType::Uuid => "uuid",
+            CqlType::Varint => "varint",
+            CqlType::List {
+                element,
+                frozen: fr,
+            } => return frozen(f, *fr, format_args!("list<{element}>")),
+            CqlType::Set {
+                element,
+                frozen: fr,
+            } => return frozen(f, *fr, format_args!("set<{element}>")),
+            CqlType::Map {
+                key,
+                value,
+                frozen: fr,
+            } => return frozen(f, *fr, format_args!("map<{key}, {value}>")),
+            CqlType::Tuple(ts) => {
+                f.write_str("tuple<")?;
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                return f.write_str(">");
+            }
+            CqlType::Udt {
+                keyspace,
+                name,
+                frozen: fr,
+                ..
+            } => return frozen(f, *fr, format_args!("\"{keyspace}\".\"{name}\"")),
+            CqlType::Vector {
+                element,
+                dimensions,
+            } => return write!(f, "vector<{element}, {dimensions}>"),
+            CqlType::Custom(name) => return write!(f, "'{name}'"),
+        };
+        f.write_str(simple)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_nested_types_as_cql() {
+        let t = CqlType::Map {
+            key: Box::new(CqlType::Text),
+            value: Box::new(CqlType::List {
+                element: Box::new(CqlType::Int),
+                frozen: true,
+            }),
+            frozen: false,
+        };
+        assert_eq!(t.to_string(), "map<text, frozen<list<int>>>");
+        let t = CqlType::Tuple(vec![
+            CqlType::Int,
+            CqlType::Vector {
+                element: Box::new(CqlType::Float),
+                dimensions: 3,
+            },
+        ]);
+        assert_eq!(t.to_string(), "tuple<int, vector<float, 3>>");
+    }
+}

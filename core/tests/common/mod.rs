@@ -1,0 +1,59 @@
+//! Shared set-up of the integration tests: they run against the real Cassandra node that
+//! `tests/cluster/cluster up` starts (CQLB_CONTACT_POINTS, default 127.0.0.1).
+#![allow(dead_code)]
+
+use std::sync::LazyLock;
+
+use cqlbridge_core::{ClusterConfig, Session};
+
+/// Serializes schema set-up across the tests of one binary.
+static SCHEMA_LOCK: LazyLock<tokio::sync::Mutex<()>> =
+    LazyLock::new(|| tokio::sync::Mutex::new(()));
+
+/// The contact points of the test cluster.
+pub fn contact_points() -> Vec<String> {
+    std::env::var("CQLB_CONTACT_POINTS")
+        .unwrap_or_else(|_| "127.0.0.1".into())
+        .split(',')
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A session connected to the test cluster.
+pub async fn connect() -> Session {
+    let config = ClusterConfig::builder()
+        .contact_points(contact_points())
+        .build()
+        .unwrap();
+    Session::connect(&config).await.unwrap_or_else(|e| {
+        panic!(
+            "cannot reach the test cluster at {:?} (start it with tests/cluster/cluster up): {e}",
+            contact_points()
+        )
+    })
+}
+
+/// A session using keyspace `ks` (created if missing), after running `ddl` statements.
+pub async fn session_with(ks: &str, ddl: &[&str]) -> Session {
+    let session = connect().await;
+    {
+        let _guard = SCHEMA_LOCK.lock().await;
+        session
+            .execute(
+                format!(
+                    "CREATE KEYSPACE IF NOT EXISTS {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
+                ),
+                (),
+            )
+            .await
+            .unwrap();
+        session.use_keyspace(ks).await.unwrap();
+        for stmt in ddl {
+            session
+                .execute(*stmt, ())
+                .await
+                .unwrap_or_else(|e| panic!("{stmt}: {e}"));
+        }
+    }
+    session
+}
