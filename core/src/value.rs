@@ -408,6 +408,70 @@ impl Value {
     }
 }
 
+/// Renders the value for people, close to CQL literal syntax (`'text'`, `[1, 2]`,
+/// `{'k': 1}`, `(1, null)`). Not for building CQL: values are always bound.
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn seq(
+            f: &mut std::fmt::Formatter<'_>,
+            open: &str,
+            items: &[Value],
+            close: &str,
+        ) -> std::fmt::Result {
+            f.write_str(open)?;
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{v}")?;
+            }
+            f.write_str(close)
+        }
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Unset => f.write_str("unset"),
+            Value::Empty => f.write_str("empty"),
+            Value::Ascii(s) | Value::Text(s) => write!(f, "'{}'", s.replace('\'', "''")),
+            Value::Boolean(b) => write!(f, "{b}"),
+            Value::TinyInt(v) => write!(f, "{v}"),
+            Value::SmallInt(v) => write!(f, "{v}"),
+            Value::Int(v) => write!(f, "{v}"),
+            Value::BigInt(v) | Value::Counter(v) => write!(f, "{v}"),
+            Value::Varint(v) => write!(f, "{v}"),
+            Value::Float(v) => write!(f, "{v}"),
+            Value::Double(v) => write!(f, "{v}"),
+            Value::Decimal(v) => write!(f, "{v}"),
+            Value::Blob(b) => {
+                f.write_str("0x")?;
+                b.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+            }
+            Value::Uuid(u) | Value::Timeuuid(u) => write!(f, "{u}"),
+            Value::Inet(a) => write!(f, "'{a}'"),
+            Value::Date(d) => write!(f, "date({d} days)"),
+            Value::Time(t) => write!(f, "time({t} ns)"),
+            Value::Timestamp(t) => write!(f, "timestamp({t} ms)"),
+            Value::Duration(d) => write!(f, "{}mo{}d{}ns", d.months, d.days, d.nanoseconds),
+            Value::List(items) | Value::Vector(items) => seq(f, "[", items, "]"),
+            Value::Set(items) => seq(f, "{", items, "}"),
+            Value::Tuple(items) => seq(f, "(", items, ")"),
+            Value::Map(entries) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    write!(f, "{}{k}: {v}", if i > 0 { ", " } else { "" })?;
+                }
+                f.write_str("}")
+            }
+            Value::Udt { fields, .. } => {
+                f.write_str("{")?;
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    write!(f, "{}{k}: {v}", if i > 0 { ", " } else { "" })?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
+
 /// Converts a collection element, map key/value: null is refused (the server rejects it).
 fn element(v: &Value, t: &ColumnType<'_>, what: &str) -> Result<CqlValue, ValueError> {
     v.to_cql(t)?
@@ -680,6 +744,16 @@ mod tests {
         assert!(Value::Tuple(vec![Value::Int(1), Value::Null, Value::Null])
             .to_cql(&t)
             .is_err());
+    }
+
+    #[test]
+    fn display_reads_like_cql() {
+        let v = Value::Map(vec![(
+            Value::Text("it's".into()),
+            Value::List(vec![Value::Int(1), Value::Null]),
+        )]);
+        assert_eq!(v.to_string(), "{'it''s': [1, null]}");
+        assert_eq!(Value::Blob(vec![0, 255]).to_string(), "0x00ff");
     }
 
     #[test]
