@@ -3,8 +3,12 @@
 
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use crate::error::{Error, Result};
+use crate::policies::{Compression, ExecutionProfile, LoadBalancing, Retry, SpeculativeExecution};
 use crate::statement::Consistency;
+use crate::tls::TlsConfig;
 
 /// The CQL native port.
 pub const DEFAULT_PORT: u16 = 9042;
@@ -14,6 +18,9 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default rows per page.
 pub const DEFAULT_PAGE_SIZE: i32 = 5000;
+/// Default interval of keepalive requests on idle connections (as the Python driver's
+/// `idle_heartbeat_interval`).
+pub const DEFAULT_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Username and password for PasswordAuthenticator.
 #[derive(Clone, PartialEq, Eq)]
@@ -41,10 +48,20 @@ pub struct ClusterConfig {
     pub port: u16,
     /// Keyspace to use once connected.
     pub keyspace: Option<String>,
-    /// Default consistency level.
-    pub consistency: Consistency,
-    /// Default client-side request timeout.
+    /// Default client-side request timeout (for profiles that set none).
     pub request_timeout: Duration,
+    /// The default execution profile: consistency, policies, timeout.
+    pub default_profile: ExecutionProfile,
+    /// Named execution profiles that statements can pick.
+    pub profiles: BTreeMap<String, ExecutionProfile>,
+    /// Frame compression, off by default.
+    pub compression: Option<Compression>,
+    /// Keepalive interval on idle connections; `None` turns keepalives off.
+    pub heartbeat_interval: Option<Duration>,
+    /// Only these hosts (addresses, optionally with port) are connected to; empty: all.
+    pub allowed_hosts: Vec<String>,
+    /// TLS, off by default.
+    pub tls: Option<TlsConfig>,
     /// Timeout for establishing each connection.
     pub connect_timeout: Duration,
     /// Default rows per page.
@@ -93,8 +110,13 @@ impl Default for ClusterConfigBuilder {
                 contact_points: Vec::new(),
                 port: DEFAULT_PORT,
                 keyspace: None,
-                consistency: Consistency::LocalOne,
                 request_timeout: DEFAULT_REQUEST_TIMEOUT,
+                default_profile: ExecutionProfile::default(),
+                profiles: BTreeMap::new(),
+                compression: None,
+                heartbeat_interval: Some(DEFAULT_HEARTBEAT_INTERVAL),
+                allowed_hosts: Vec::new(),
+                tls: None,
                 connect_timeout: DEFAULT_CONNECT_TIMEOUT,
                 page_size: DEFAULT_PAGE_SIZE,
                 credentials: None,
@@ -136,7 +158,59 @@ impl ClusterConfigBuilder {
 
     /// Sets the default consistency level (default LOCAL_ONE).
     pub fn consistency(mut self, consistency: Consistency) -> Self {
-        self.config.consistency = consistency;
+        self.config.default_profile.consistency = consistency;
+        self
+    }
+
+    /// Sets the default load-balancing policy (default: token-aware over DC-aware).
+    pub fn load_balancing(mut self, policy: LoadBalancing) -> Self {
+        self.config.default_profile.load_balancing = policy;
+        self
+    }
+
+    /// Sets the default retry policy.
+    pub fn retry(mut self, policy: Retry) -> Self {
+        self.config.default_profile.retry = policy;
+        self
+    }
+
+    /// Turns speculative execution on for idempotent statements (off by default).
+    pub fn speculative_execution(mut self, policy: SpeculativeExecution) -> Self {
+        self.config.default_profile.speculative_execution = Some(policy);
+        self
+    }
+
+    /// Replaces the default execution profile.
+    pub fn default_profile(mut self, profile: ExecutionProfile) -> Self {
+        self.config.default_profile = profile;
+        self
+    }
+
+    /// Adds a named execution profile.
+    pub fn profile(mut self, name: impl Into<String>, profile: ExecutionProfile) -> Self {
+        self.config.profiles.insert(name.into(), profile);
+        self
+    }
+
+    /// Compresses frames with `compression`.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.config.compression = Some(compression);
+        self
+    }
+
+    /// Sets the keepalive interval on idle connections; `None` turns keepalives off.
+    pub fn heartbeat_interval(mut self, interval: Option<Duration>) -> Self {
+        self.config.heartbeat_interval = interval;
+        self
+    }
+
+    /// Connects only to these hosts (a host filter); the default is every host discovered.
+    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.allowed_hosts = hosts.into_iter().map(Into::into).collect();
         self
     }
 
@@ -167,6 +241,12 @@ impl ClusterConfigBuilder {
         self
     }
 
+    /// Connects over TLS.
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.config.tls = Some(tls);
+        self
+    }
+
     /// Checks the configuration and returns it.
     pub fn build(self) -> Result<ClusterConfig> {
         let c = self.config;
@@ -187,6 +267,27 @@ impl ClusterConfigBuilder {
         if c.request_timeout.is_zero() || c.connect_timeout.is_zero() {
             return Err(Error::InvalidConfig("timeouts must be positive".into()));
         }
+        if c.heartbeat_interval.is_some_and(|d| d.is_zero()) {
+            return Err(Error::InvalidConfig(
+                "the heartbeat interval must be positive".into(),
+            ));
+        }
+        let profiles = std::iter::once(("default", &c.default_profile))
+            .chain(c.profiles.iter().map(|(n, p)| (n.as_str(), p)));
+        for (name, p) in profiles {
+            if p.request_timeout.is_some_and(|d| d.is_zero()) {
+                return Err(Error::InvalidConfig(format!(
+                    "profile {name:?}: the request timeout must be positive"
+                )));
+            }
+            if let Some(s) = p.speculative_execution {
+                if s.max_attempts == 0 {
+                    return Err(Error::InvalidConfig(format!(
+                        "profile {name:?}: speculative execution needs at least one attempt"
+                    )));
+                }
+            }
+        }
         Ok(c)
     }
 }
@@ -201,7 +302,8 @@ mod tests {
             .contact_point("127.0.0.1")
             .build()
             .unwrap();
-        assert_eq!(c.consistency, Consistency::LocalOne);
+        assert_eq!(c.default_profile.consistency, Consistency::LocalOne);
+        assert_eq!(c.heartbeat_interval, Some(Duration::from_secs(30)));
         assert_eq!(c.request_timeout, Duration::from_secs(10));
         assert_eq!(c.page_size, 5000);
         assert_eq!(c.port, 9042);

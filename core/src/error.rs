@@ -73,6 +73,20 @@ pub enum Error {
     /// Anything else the driver reported; the message says what.
     #[error("driver error: {0}")]
     Driver(String),
+    /// Blocking was asked for on a runtime thread (a callback or an async task), where it
+    /// could wait forever for work that needs that very thread.
+    #[error("waiting here would deadlock: this is a driver runtime thread (a callback or an async task)")]
+    WouldDeadlock,
+    /// This process was forked after the driver's runtime started; the runtime's threads do
+    /// not exist here. Connect again only in a process that has not used the driver.
+    #[error("the driver was started in process {parent} and cannot be used after fork(); create clusters and sessions in the child")]
+    ForkedProcess {
+        /// The PID of the process that started the runtime.
+        parent: u32,
+    },
+    /// The request was cancelled before it completed.
+    #[error("the request was cancelled")]
+    Cancelled,
 }
 
 /// An error answered by the server, with its details.
@@ -268,6 +282,12 @@ pub enum ErrorKind {
     InvalidArgument = 301,
     /// Undecodable data from the server, or another driver failure.
     DriverError = 400,
+    /// Blocking on a runtime thread was refused.
+    WouldDeadlock = 401,
+    /// The driver was used after fork().
+    ForkedProcess = 402,
+    /// The request was cancelled.
+    Cancelled = 403,
 }
 
 impl Error {
@@ -301,6 +321,9 @@ impl Error {
             }
             Error::InvalidArgument(_) | Error::InvalidConfig(_) => ErrorKind::InvalidArgument,
             Error::Protocol(_) | Error::Driver(_) => ErrorKind::DriverError,
+            Error::WouldDeadlock => ErrorKind::WouldDeadlock,
+            Error::ForkedProcess { .. } => ErrorKind::ForkedProcess,
+            Error::Cancelled => ErrorKind::Cancelled,
         }
     }
 

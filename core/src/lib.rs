@@ -14,19 +14,34 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod batch;
+pub mod completion;
+pub mod concurrent;
 pub mod config;
 pub mod error;
+pub mod paging;
+pub mod policies;
 pub mod result;
+pub mod runtime;
 pub mod session;
 pub mod statement;
+pub mod tls;
+pub mod trace;
 pub mod types;
 pub mod value;
 
+pub use batch::{Batch, BatchType};
+pub use completion::Completion;
+pub use concurrent::ConcurrencyOptions;
 pub use config::{ClusterConfig, ClusterConfigBuilder, Credentials};
 pub use error::{Error, ErrorKind, Result, ServerError, ServerErrorKind};
+pub use paging::RowStream;
+pub use policies::{Compression, ExecutionProfile, LoadBalancing, Retry, SpeculativeExecution};
 pub use result::{ColumnSpec, ResultSet, Row};
-pub use session::{Prepared, Session};
+pub use session::{Prepared, Query, ResponseFuture, Session};
 pub use statement::{Consistency, SerialConsistency, Statement, StatementOptions, Values};
+pub use tls::TlsConfig;
+pub use trace::{Trace, TraceEvent};
 pub use types::CqlType;
 pub use value::{Duration, Value, ValueError};
 

@@ -70,6 +70,33 @@ impl ResultSet {
         self.paging_state.is_some()
     }
 
+    /// For a conditional statement or batch (lightweight transaction): whether it was
+    /// applied. `None` for other statements (no `[applied]` column).
+    pub fn was_applied(&self) -> Option<bool> {
+        if self.columns.first()?.name != "[applied]" {
+            return None;
+        }
+        match self.rows.first()?.first()? {
+            Value::Boolean(applied) => Some(*applied),
+            _ => None,
+        }
+    }
+
+    /// For a lightweight transaction that was not applied: the existing row's values by
+    /// column name (the columns after `[applied]`); empty when there is no existing row.
+    pub fn lwt_existing_row(&self) -> Vec<(String, Value)> {
+        match (self.was_applied(), self.rows.first()) {
+            (Some(false), Some(row)) => self
+                .columns
+                .iter()
+                .zip(row)
+                .skip(1)
+                .map(|(c, v)| (c.name.clone(), v.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The first row, if any.
     pub fn first_row(&self) -> Option<&Row> {
         self.rows.first()

@@ -3,30 +3,37 @@
 use std::sync::Arc;
 
 use scylla::client::caching_session::CachingSession;
-use scylla::client::execution_profile::ExecutionProfile;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use scylla::client::execution_profile::ExecutionProfileHandle;
 use scylla::client::session::Session as ScyllaSession;
 use scylla::client::session_builder::SessionBuilder;
+use scylla::policies::host_filter::AllowListHostFilter;
+use scylla::policies::load_balancing::{NodeIdentifier, SingleTargetLoadBalancingPolicy};
 use scylla::response::query_result::ColumnSpecs;
 use scylla::statement::prepared::PreparedStatement;
 use scylla::statement::Statement as ScyllaStatement;
 use scylla::value::{CqlValue, MaybeUnset};
 
+use crate::completion::Completion;
 use crate::config::ClusterConfig;
 use crate::error::{Error, Result};
 use crate::result::{paging_state, ColumnSpec, ResultSet};
-use crate::statement::{Statement, StatementOptions, Values};
+use crate::statement::{Statement, Values};
 use crate::value::bind_value;
 
 /// How many prepared statements a session keeps for statements executed with values.
 const PREPARED_CACHE_SIZE: usize = 1024;
 
 /// A bound row, ready for the driver.
-type BoundRow = Vec<MaybeUnset<Option<CqlValue>>>;
+pub(crate) type BoundRow = Vec<MaybeUnset<Option<CqlValue>>>;
 
 /// A connection to a cluster: cheap to share (`Arc`), safe to use from many tasks.
 pub struct Session {
     inner: CachingSession,
     config: ClusterConfig,
+    profiles: HashMap<String, ExecutionProfileHandle>,
 }
 
 impl std::fmt::Debug for Session {
@@ -61,47 +68,103 @@ impl Prepared {
         specs(self.inner.get_current_result_set_col_specs().get())
     }
 
-    /// Applies per-request options to this prepared statement.
-    pub fn set_options(&mut self, options: &StatementOptions) {
-        apply_prepared_options(&mut self.inner, options);
+    /// The underlying `scylla` prepared statement.
+    pub fn driver_statement(&self) -> &PreparedStatement {
+        &self.inner
     }
 }
 
-fn specs(s: ColumnSpecs<'_, '_>) -> Arc<[ColumnSpec]> {
+/// Something to execute: a CQL string with options, or a prepared statement.
+#[derive(Debug, Clone)]
+pub enum Query {
+    /// A CQL string (prepared and cached first when executed with values).
+    Cql(Statement),
+    /// A prepared statement.
+    Prepared(Prepared),
+}
+
+impl From<Statement> for Query {
+    fn from(s: Statement) -> Self {
+        Query::Cql(s)
+    }
+}
+
+impl From<&str> for Query {
+    fn from(s: &str) -> Self {
+        Query::Cql(s.into())
+    }
+}
+
+impl From<String> for Query {
+    fn from(s: String) -> Self {
+        Query::Cql(s.into())
+    }
+}
+
+impl From<Prepared> for Query {
+    fn from(p: Prepared) -> Self {
+        Query::Prepared(p)
+    }
+}
+
+impl From<&Prepared> for Query {
+    fn from(p: &Prepared) -> Self {
+        Query::Prepared(p.clone())
+    }
+}
+
+pub(crate) fn specs(s: ColumnSpecs<'_, '_>) -> Arc<[ColumnSpec]> {
     s.iter().map(Into::into).collect()
 }
 
-fn apply_prepared_options(p: &mut PreparedStatement, o: &StatementOptions) {
-    if let Some(c) = o.consistency {
-        p.set_consistency(c.into());
-    }
-    p.set_serial_consistency(o.serial_consistency.map(Into::into));
-    if let Some(size) = o.page_size {
-        p.set_page_size(size);
-    }
-    p.set_request_timeout(o.timeout);
-    p.set_is_idempotent(o.idempotent);
-    p.set_timestamp(o.timestamp);
-    p.set_tracing(o.tracing);
+/// Applies per-request options to a driver statement, prepared statement or batch (they
+/// share setters but no trait). Unset options leave the profile's values in force.
+macro_rules! apply_options {
+    ($session:expr, $target:expr, $options:expr) => {{
+        let (t, o) = ($target, $options);
+        if let Some(c) = o.consistency {
+            t.set_consistency(c.into());
+        }
+        if let Some(sc) = o.serial_consistency {
+            t.set_serial_consistency(Some(sc.into()));
+        }
+        if o.timeout.is_some() {
+            t.set_request_timeout(o.timeout);
+        }
+        t.set_is_idempotent(o.idempotent);
+        t.set_timestamp(o.timestamp);
+        t.set_tracing(o.tracing);
+        if let Some(name) = &o.profile {
+            t.set_execution_profile_handle(Some($session.profile_handle(name)?));
+        }
+        if let Some(host) = &o.host {
+            t.set_load_balancing_policy(Some($crate::session::single_target(host)?));
+        }
+    }};
 }
+pub(crate) use apply_options;
 
-fn to_scylla_statement(s: &Statement, default_page_size: i32) -> ScyllaStatement {
-    let o = &s.options;
-    let mut st = ScyllaStatement::new(s.cql.clone())
-        .with_page_size(o.page_size.unwrap_or(default_page_size));
-    if let Some(c) = o.consistency {
-        st.set_consistency(c.into());
-    }
-    st.set_serial_consistency(o.serial_consistency.map(Into::into));
-    st.set_request_timeout(o.timeout);
-    st.set_is_idempotent(o.idempotent);
-    st.set_timestamp(o.timestamp);
-    st.set_tracing(o.tracing);
-    st
+/// A load-balancing policy that sends every request to `host` (`ip` or `ip:port`).
+pub(crate) fn single_target(
+    host: &str,
+) -> Result<Arc<dyn scylla::policies::load_balancing::LoadBalancingPolicy>> {
+    let addr: SocketAddr = match host.parse::<SocketAddr>() {
+        Ok(a) => a,
+        Err(_) => host
+            .parse::<IpAddr>()
+            .map(|ip| SocketAddr::new(ip, crate::config::DEFAULT_PORT))
+            .map_err(|_| {
+                Error::InvalidArgument(format!("target host {host:?} is not an IP address"))
+            })?,
+    };
+    Ok(SingleTargetLoadBalancingPolicy::new(
+        NodeIdentifier::NodeAddress(addr),
+        None,
+    ))
 }
 
 /// Binds `values` to markers `params`: checks arity, names and types before anything is sent.
-fn bind(params: ColumnSpecs<'_, '_>, values: &Values) -> Result<BoundRow> {
+pub(crate) fn bind(params: ColumnSpecs<'_, '_>, values: &Values) -> Result<BoundRow> {
     let bind_at = |index: usize, v: &crate::Value| {
         let spec = params
             .get_by_index(index)
@@ -143,18 +206,47 @@ fn bind(params: ColumnSpecs<'_, '_>, values: &Values) -> Result<BoundRow> {
 }
 
 impl Session {
+    /// The handle of the named execution profile.
+    pub(crate) fn profile_handle(&self, name: &str) -> Result<ExecutionProfileHandle> {
+        self.profiles
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::InvalidArgument(format!("no execution profile named {name:?}")))
+    }
+
+    /// The driver statement for `statement`, with its options.
+    pub(crate) fn driver_statement(&self, statement: &Statement) -> Result<ScyllaStatement> {
+        let mut st = ScyllaStatement::new(statement.cql.clone())
+            .with_page_size(statement.options.page_size.unwrap_or(self.config.page_size));
+        apply_options!(self, &mut st, &statement.options);
+        Ok(st)
+    }
+
     /// Connects to the cluster: reaches a contact point, discovers the other nodes and opens
     /// connection pools. Fails with [`Error::ConnectTimeout`] when this takes longer than the
     /// connect timeout plus the request timeout (the control connection's metadata queries).
     pub async fn connect(config: &ClusterConfig) -> Result<Session> {
-        let profile = ExecutionProfile::builder()
-            .consistency(config.consistency.into())
-            .request_timeout(Some(config.request_timeout))
-            .build();
+        let profiles: HashMap<String, ExecutionProfileHandle> = config
+            .profiles
+            .iter()
+            .map(|(name, p)| (name.clone(), p.to_driver(config.request_timeout)))
+            .collect();
         let mut builder = SessionBuilder::new()
             .known_nodes(config.contact_addresses())
             .connection_timeout(config.connect_timeout)
-            .default_execution_profile_handle(profile.into_handle());
+            .default_execution_profile_handle(
+                config.default_profile.to_driver(config.request_timeout),
+            )
+            .compression(config.compression.map(Into::into));
+        builder.config.keepalive_interval = config.heartbeat_interval;
+        if !config.allowed_hosts.is_empty() {
+            let filter = AllowListHostFilter::new(config.allowed_hosts.iter().map(String::as_str))
+                .map_err(|e| Error::InvalidConfig(format!("allowed hosts: {e}")))?;
+            builder = builder.host_filter(Arc::new(filter));
+        }
+        if let Some(tls) = &config.tls {
+            builder = builder.tls_context(Some(Arc::new(tls.client_config()?)));
+        }
         if let Some(c) = &config.credentials {
             builder = builder.user(c.username.clone(), c.password.clone());
         }
@@ -179,6 +271,7 @@ impl Session {
         Ok(Session {
             inner: CachingSession::from(session, PREPARED_CACHE_SIZE),
             config: config.clone(),
+            profiles,
         })
     }
 
@@ -190,10 +283,6 @@ impl Session {
     /// The keyspace in use, if any.
     pub fn keyspace(&self) -> Option<String> {
         self.driver().get_keyspace().map(|k| k.to_string())
-    }
-
-    fn driver(&self) -> &ScyllaSession {
-        self.inner.get_session()
     }
 
     /// Switches every connection of the session to `keyspace` (case-insensitive unless
@@ -219,7 +308,8 @@ impl Session {
         statement: impl Into<Statement>,
         values: impl Into<Values>,
     ) -> Result<ResultSet> {
-        self.execute_page(statement, values, None).await
+        self.run(&Query::Cql(statement.into()), &values.into(), None)
+            .await
     }
 
     /// Executes a CQL statement and returns the page that starts at `paging_state`
@@ -230,31 +320,57 @@ impl Session {
         values: impl Into<Values>,
         paging_state_bytes: Option<&[u8]>,
     ) -> Result<ResultSet> {
-        let statement = statement.into();
-        let values = values.into();
-        let st = to_scylla_statement(&statement, self.config.page_size);
+        self.run(
+            &Query::Cql(statement.into()),
+            &values.into(),
+            paging_state_bytes,
+        )
+        .await
+    }
+
+    /// Executes a statement or prepared statement: the page that starts at `paging_state`
+    /// (the first page when `None`).
+    pub async fn run(
+        &self,
+        query: &Query,
+        values: &Values,
+        paging_state_bytes: Option<&[u8]>,
+    ) -> Result<ResultSet> {
         let page = paging_state(paging_state_bytes);
-        if values.is_empty() {
-            let (result, paging) = self.driver().query_single_page(st, (), page).await?;
-            return ResultSet::from_page(result, paging);
-        }
-        let prepared = self.inner.add_prepared_statement(&st).await?;
-        let row = bind(prepared.get_variable_col_specs(), &values)?;
-        let (result, paging) = self
-            .driver()
-            .execute_single_page(&prepared, row, page)
-            .await?;
+        let (result, paging) = match query {
+            Query::Cql(statement) if values.is_empty() => {
+                let st = self.driver_statement(statement)?;
+                self.driver().query_single_page(st, (), page).await?
+            }
+            Query::Cql(statement) => {
+                let prepared = self.prepare_cached(statement).await?;
+                let row = bind(prepared.get_variable_col_specs(), values)?;
+                self.driver()
+                    .execute_single_page(&prepared, row, page)
+                    .await?
+            }
+            Query::Prepared(prepared) => {
+                let row = bind(prepared.inner.get_variable_col_specs(), values)?;
+                self.driver()
+                    .execute_single_page(&prepared.inner, row, page)
+                    .await?
+            }
+        };
         ResultSet::from_page(result, paging)
+    }
+
+    /// The statement prepared through the session's cache, with the statement's options.
+    pub(crate) async fn prepare_cached(&self, statement: &Statement) -> Result<PreparedStatement> {
+        let st = self.driver_statement(statement)?;
+        Ok(self.inner.add_prepared_statement(&st).await?)
     }
 
     /// Prepares a statement; its options apply to every execution.
     pub async fn prepare(&self, statement: impl Into<Statement>) -> Result<Prepared> {
         let statement = statement.into();
         let mut inner = self.driver().prepare(statement.cql.as_str()).await?;
-        apply_prepared_options(&mut inner, &statement.options);
-        if statement.options.page_size.is_none() {
-            inner.set_page_size(self.config.page_size);
-        }
+        apply_options!(self, &mut inner, &statement.options);
+        inner.set_page_size(statement.options.page_size.unwrap_or(self.config.page_size));
         let params = specs(inner.get_variable_col_specs());
         Ok(Prepared { inner, params })
     }
@@ -275,11 +391,30 @@ impl Session {
         values: impl Into<Values>,
         paging_state_bytes: Option<&[u8]>,
     ) -> Result<ResultSet> {
-        let row = bind(prepared.inner.get_variable_col_specs(), &values.into())?;
-        let (result, paging) = self
-            .driver()
-            .execute_single_page(&prepared.inner, row, paging_state(paging_state_bytes))
-            .await?;
-        ResultSet::from_page(result, paging)
+        self.run(
+            &Query::Prepared(prepared.clone()),
+            &values.into(),
+            paging_state_bytes,
+        )
+        .await
+    }
+
+    /// Starts executing on core's runtime and returns at once; the returned future completes
+    /// with the first page. Callbacks registered on it fire exactly once.
+    pub fn execute_async(
+        self: &Arc<Self>,
+        query: impl Into<Query>,
+        values: impl Into<Values>,
+    ) -> ResponseFuture {
+        let (session, query, values) = (self.clone(), query.into(), values.into());
+        Completion::spawn(async move { session.run(&query, &values, None).await })
+    }
+
+    /// The underlying `scylla` session, for what core does not wrap.
+    pub fn driver(&self) -> &ScyllaSession {
+        self.inner.get_session()
     }
 }
+
+/// The future of an asynchronous execution: completes once with a page or an error.
+pub type ResponseFuture = Completion<Result<ResultSet>>;

@@ -129,6 +129,11 @@ pub struct StatementOptions {
     pub timestamp: Option<i64>,
     /// Ask the server to trace the request.
     pub tracing: bool,
+    /// The execution profile to use, by name (the default profile when unset).
+    pub profile: Option<String>,
+    /// Send the request to this node (its address, `ip` or `ip:port`), bypassing load
+    /// balancing; an error if that node is not available.
+    pub host: Option<String>,
 }
 
 /// A CQL string with its options. Values are bound separately, never interpolated.
@@ -176,6 +181,24 @@ impl Statement {
     /// Marks the statement idempotent.
     pub fn with_idempotent(mut self, idempotent: bool) -> Self {
         self.options.idempotent = idempotent;
+        self
+    }
+
+    /// Asks the server to trace the request.
+    pub fn with_tracing(mut self, tracing: bool) -> Self {
+        self.options.tracing = tracing;
+        self
+    }
+
+    /// Uses the named execution profile.
+    pub fn with_profile(mut self, name: impl Into<String>) -> Self {
+        self.options.profile = Some(name.into());
+        self
+    }
+
+    /// Sends the request to this node only.
+    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+        self.options.host = Some(host.into());
         self
     }
 

@@ -69,6 +69,12 @@ pub enum cqlb_status {
     CQLB_BIND_ERROR = 300,
     /// Another driver failure.
     CQLB_DRIVER_ERROR = 400,
+    /// Waiting on a runtime thread (inside a callback) was refused.
+    CQLB_WOULD_DEADLOCK = 401,
+    /// The library was used after fork() in the child process.
+    CQLB_FORKED_PROCESS = 402,
+    /// The request was cancelled.
+    CQLB_CANCELLED = 403,
 }
 
 impl From<ErrorKind> for cqlb_status {
@@ -96,6 +102,9 @@ impl From<ErrorKind> for cqlb_status {
             ErrorKind::ConnectionError => CQLB_CONNECTION_ERROR,
             ErrorKind::BindError => CQLB_BIND_ERROR,
             ErrorKind::InvalidArgument => CQLB_INVALID_ARGUMENT,
+            ErrorKind::WouldDeadlock => CQLB_WOULD_DEADLOCK,
+            ErrorKind::ForkedProcess => CQLB_FORKED_PROCESS,
+            ErrorKind::Cancelled => CQLB_CANCELLED,
             _ => CQLB_DRIVER_ERROR,
         }
     }
@@ -148,6 +157,9 @@ pub extern "C" fn cqlb_status_name(status: cqlb_status) -> *const c_char {
             CQLB_CONNECTION_ERROR => c"CQLB_CONNECTION_ERROR",
             CQLB_BIND_ERROR => c"CQLB_BIND_ERROR",
             CQLB_DRIVER_ERROR => c"CQLB_DRIVER_ERROR",
+            CQLB_WOULD_DEADLOCK => c"CQLB_WOULD_DEADLOCK",
+            CQLB_FORKED_PROCESS => c"CQLB_FORKED_PROCESS",
+            CQLB_CANCELLED => c"CQLB_CANCELLED",
         };
         name.as_ptr()
     })
