@@ -414,13 +414,14 @@ async fn tracing_returns_events_and_large_batches_return_the_servers_warning() {
             .any(|a| a.contains("Parsing") || a.contains("Preparing") || a.contains("Executing")),
         "{activities:?}"
     );
-    // Over batch_size_warn_threshold (5 KiB by default): the server warns.
+    // Over batch_size_warn_threshold (5 KiB) across several partitions (the server checks the
+    // size of multi-partition batches only): the server warns.
     let big = "x".repeat(2048);
-    let mut batch = Batch::new(BatchType::Unlogged);
-    for c in 0..8 {
+    let mut batch = Batch::new(BatchType::Logged);
+    for p in 0..8 {
         batch = batch.add(
-            "INSERT INTO wide (p, c, payload) VALUES (30, ?, ?)",
-            vec![Value::Int(c), Value::from(big.as_str())],
+            "INSERT INTO wide (p, c, payload) VALUES (?, 0, ?)",
+            vec![Value::Int(300 + p), Value::from(big.as_str())],
         );
     }
     let rs = session.batch(&batch).await.unwrap();
