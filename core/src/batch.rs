@@ -61,6 +61,10 @@ impl Session {
     /// Executes a batch. A batch of conditional statements answers with `[applied]` (see
     /// [`ResultSet::was_applied`]): when not applied, nothing of the batch was written.
     pub async fn batch(&self, batch: &Batch) -> Result<ResultSet> {
+        self.counters().observe(self.batch_unobserved(batch).await)
+    }
+
+    async fn batch_unobserved(&self, batch: &Batch) -> Result<ResultSet> {
         if batch.statements.is_empty() {
             return Err(Error::InvalidArgument(
                 "a batch needs at least one statement".into(),

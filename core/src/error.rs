@@ -234,7 +234,7 @@ impl ServerErrorKind {
 
 /// A flat classification of [`Error`], stable across releases: front ends map it to their
 /// status codes (C) and exception classes (Python, Kotlin, Swift). Numbers are never reused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u16)]
 #[non_exhaustive]
 pub enum ErrorKind {

@@ -1,5 +1,6 @@
 //! Results: rows of [`Value`]s with their column metadata and paging state.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use scylla::frame::response::result::ColumnSpec as ScyllaColumnSpec;
@@ -52,6 +53,8 @@ pub struct ResultSet {
     pub warnings: Vec<String>,
     /// The trace id, when tracing was asked for.
     pub tracing_id: Option<Uuid>,
+    /// The node that coordinated the request, when known.
+    pub coordinator: Option<SocketAddr>,
 }
 
 impl ResultSet {
@@ -112,11 +115,13 @@ impl ResultSet {
         };
         let warnings = result.warnings().map(str::to_owned).collect();
         let tracing_id = result.tracing_id();
+        let coordinator = Some(result.request_coordinator().connection_address());
         if !result.is_rows() {
             return Ok(ResultSet {
                 paging_state,
                 warnings,
                 tracing_id,
+                coordinator,
                 ..Default::default()
             });
         }
@@ -139,6 +144,7 @@ impl ResultSet {
             paging_state,
             warnings,
             tracing_id,
+            coordinator,
         })
     }
 }

@@ -19,6 +19,7 @@ use scylla::value::{CqlValue, MaybeUnset};
 use crate::completion::Completion;
 use crate::config::ClusterConfig;
 use crate::error::{Error, Result};
+use crate::metrics::CoreCounters;
 use crate::result::{paging_state, ColumnSpec, ResultSet};
 use crate::statement::{Statement, Values};
 use crate::value::bind_value;
@@ -34,6 +35,9 @@ pub struct Session {
     inner: CachingSession,
     config: ClusterConfig,
     profiles: HashMap<String, ExecutionProfileHandle>,
+    counters: CoreCounters,
+    /// Whether any profile speculates (then requests carry the speculation counter).
+    pub(crate) speculating: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -139,6 +143,9 @@ macro_rules! apply_options {
         }
         if let Some(host) = &o.host {
             t.set_load_balancing_policy(Some($crate::session::single_target(host)?));
+        }
+        if $session.speculating {
+            t.set_history_listener($session.counters().speculative.clone());
         }
     }};
 }
@@ -260,7 +267,18 @@ impl Session {
                 let points = config.contact_addresses().join(", ");
                 return Err(match Error::from(e) {
                     Error::NoHostAvailable(m) | Error::Connection(m) => {
-                        Error::NoHostAvailable(format!("could not connect to any of {points}: {m}"))
+                        // A TLS-only node resets a plain connection at its first request.
+                        let hint = if config.tls.is_none()
+                            && m.contains("OPTIONS")
+                            && m.contains("Connection broken")
+                        {
+                            " (the node closed the connection at once: if it requires TLS, configure TLS)"
+                        } else {
+                            ""
+                        };
+                        Error::NoHostAvailable(format!(
+                            "could not connect to any of {points}: {m}{hint}"
+                        ))
                     }
                     other => other,
                 });
@@ -272,7 +290,16 @@ impl Session {
             inner: CachingSession::from(session, PREPARED_CACHE_SIZE),
             config: config.clone(),
             profiles,
+            counters: CoreCounters::default(),
+            speculating: std::iter::once(&config.default_profile)
+                .chain(config.profiles.values())
+                .any(|p| p.speculative_execution.is_some()),
         })
+    }
+
+    /// Core's own counters (errors by kind, speculative executions).
+    pub(crate) fn counters(&self) -> &CoreCounters {
+        &self.counters
     }
 
     /// The configuration this session was connected with.
@@ -368,6 +395,11 @@ impl Session {
     /// Prepares a statement; its options apply to every execution.
     pub async fn prepare(&self, statement: impl Into<Statement>) -> Result<Prepared> {
         let statement = statement.into();
+        self.counters
+            .observe(self.prepare_unobserved(statement).await)
+    }
+
+    async fn prepare_unobserved(&self, statement: Statement) -> Result<Prepared> {
         let mut inner = self.driver().prepare(statement.cql.as_str()).await?;
         apply_options!(self, &mut inner, &statement.options);
         inner.set_page_size(statement.options.page_size.unwrap_or(self.config.page_size));

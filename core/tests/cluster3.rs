@@ -1,0 +1,205 @@
+//! Behaviours that need the harness's 3-node cluster (`tests/cluster/cluster up --nodes 3`;
+//! `make test` runs this phase): discovery, token-aware routing, metadata, host events.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cqlbridge_core::{
+    runtime, ClusterConfig, ColumnKind, CqlType, HostEvent, LoadBalancing, Replication, Session,
+    Statement, Value,
+};
+
+const KS: &str = "cqlb_it_cluster3";
+
+fn config() -> ClusterConfig {
+    // Only the first node as contact point: the others must be discovered.
+    ClusterConfig::builder()
+        .contact_point("127.0.0.1")
+        .build()
+        .unwrap()
+}
+
+fn harness(args: &[&str]) {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/cluster/cluster");
+    let out = Command::new(&script)
+        .args(args)
+        .output()
+        .expect("run the harness");
+    assert!(
+        out.status.success(),
+        "{script:?} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn setup(session: &Session) {
+    for stmt in [
+        &format!("CREATE KEYSPACE IF NOT EXISTS {KS} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}") as &str,
+        &format!("CREATE TYPE IF NOT EXISTS {KS}.point (x double, y double)"),
+        &format!("CREATE TABLE IF NOT EXISTS {KS}.kv (k int PRIMARY KEY, v text, s frozen<point>)"),
+        &format!("CREATE TABLE IF NOT EXISTS {KS}.events (day date, at timestamp, kind text static, what text, PRIMARY KEY (day, at))"),
+        &format!("CREATE INDEX IF NOT EXISTS kv_v ON {KS}.kv (v)"),
+        &format!("CREATE MATERIALIZED VIEW IF NOT EXISTS {KS}.kv_by_v AS SELECT k, v FROM {KS}.kv WHERE v IS NOT NULL AND k IS NOT NULL PRIMARY KEY (v, k)"),
+    ] {
+        session.execute(stmt, ()).await.unwrap_or_else(|e| panic!("{stmt}: {e}"));
+    }
+    session.wait_for_schema_agreement().await.unwrap();
+    session.refresh_metadata().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovers_every_node_and_describes_the_schema() {
+    let session = Session::connect(&config()).await.unwrap();
+    setup(&session).await;
+    let hosts = session.hosts();
+    let mut addresses: Vec<String> = hosts.iter().map(|h| h.address.ip().to_string()).collect();
+    addresses.sort();
+    assert_eq!(addresses, ["127.0.0.1", "127.0.0.2", "127.0.0.3"]);
+    assert!(
+        hosts
+            .iter()
+            .all(|h| h.datacenter.as_deref() == Some("datacenter1")),
+        "{hosts:?}"
+    );
+    let ring = session.token_ring();
+    assert_eq!(
+        ring.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        [i64::MIN, -3074457345618258603, 3074457345618258602]
+    );
+
+    let ks = session.keyspace_metadata(KS).expect("keyspace metadata");
+    assert_eq!(
+        ks.replication,
+        Replication::Simple {
+            replication_factor: 1
+        }
+    );
+    let events = &ks.tables["events"];
+    assert_eq!(events.partition_key, ["day"]);
+    assert_eq!(events.clustering_key, ["at"]);
+    assert_eq!(events.columns["kind"].kind, ColumnKind::Static);
+    assert_eq!(events.columns["day"].typ, CqlType::Date);
+    assert_eq!(
+        ks.user_types["point"],
+        vec![
+            ("x".to_owned(), CqlType::Double),
+            ("y".to_owned(), CqlType::Double)
+        ]
+    );
+    assert_eq!(ks.views["kv_by_v"].base_table, "kv");
+    assert_eq!(ks.views["kv_by_v"].table.partition_key, ["v"]);
+    let indexes = session.indexes(KS).await.unwrap();
+    assert!(
+        indexes.iter().any(|i| i.name == "kv_v"
+            && i.table == "kv"
+            && i.options.get("target").map(String::as_str) == Some("v")),
+        "{indexes:?}"
+    );
+    assert!(session.keyspace_names().contains(&KS.to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prepared_requests_go_to_a_replica_of_their_key() {
+    let session = Session::connect(&config()).await.unwrap();
+    setup(&session).await;
+    let insert = session
+        .prepare(format!("INSERT INTO {KS}.kv (k, v) VALUES (?, ?)"))
+        .await
+        .unwrap();
+    let mut coordinators = std::collections::HashSet::new();
+    for k in 0..60 {
+        let rs = session
+            .execute_prepared(&insert, vec![Value::Int(k), Value::from("x")])
+            .await
+            .unwrap();
+        let replicas = session.replicas(KS, "kv", &[Value::Int(k)]).unwrap();
+        assert_eq!(replicas.len(), 1, "RF 1");
+        let coordinator = rs.coordinator.expect("coordinator");
+        assert_eq!(
+            coordinator.ip(),
+            replicas[0].address.ip(),
+            "key {k} went to its replica"
+        );
+        coordinators.insert(coordinator.ip());
+    }
+    assert_eq!(coordinators.len(), 3, "60 keys spread over the 3 nodes");
+    // A statement aimed at one node goes there, whatever its key.
+    let pinned =
+        Statement::new(format!("SELECT * FROM {KS}.kv WHERE k = 1")).with_host("127.0.0.2");
+    let rs = session.execute(pinned, ()).await.unwrap();
+    assert_eq!(rs.coordinator.unwrap().ip().to_string(), "127.0.0.2");
+    // Round-robin without token awareness also works (any coordinator).
+    let rr = ClusterConfig::builder()
+        .contact_point("127.0.0.1")
+        .load_balancing(LoadBalancing::RoundRobin { token_aware: false })
+        .build()
+        .unwrap();
+    let session = Session::connect(&rr).await.unwrap();
+    let rs = session
+        .execute(format!("SELECT k FROM {KS}.kv WHERE k = 5"), ())
+        .await
+        .unwrap();
+    assert_eq!(rs.rows, vec![vec![Value::Int(5)]]);
+}
+
+#[test]
+fn a_killed_node_is_reported_down_and_up_again_after_its_restart() {
+    let session = Arc::new(
+        runtime::block_on(async { Session::connect(&config()).await })
+            .unwrap()
+            .unwrap(),
+    );
+    let events = Arc::new(Mutex::new(Vec::<(Instant, HostEvent)>::new()));
+    let sink = events.clone();
+    let _watch = session
+        .watch_hosts(Duration::from_millis(100), move |e| {
+            sink.lock().unwrap().push((Instant::now(), e))
+        })
+        .unwrap();
+    let is_node3 = |e: &HostEvent, down: bool| match e {
+        HostEvent::Down(h) if down => h.address.ip().to_string() == "127.0.0.3",
+        HostEvent::Up(h) if !down => h.address.ip().to_string() == "127.0.0.3",
+        _ => false,
+    };
+    let wait_for = |down: bool, within: Duration| -> Option<Instant> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some((at, _)) = events
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(_, e)| is_node3(e, down))
+            {
+                return Some(*at);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    };
+    harness(&["kill", "3"]);
+    assert!(
+        wait_for(true, Duration::from_secs(30)).is_some(),
+        "node 3 reported down: {:?}",
+        events.lock().unwrap()
+    );
+    // Requests keep working on the remaining nodes (keys owned by live nodes).
+    harness(&["start", "3"]);
+    let back = Instant::now();
+    let up = wait_for(false, Duration::from_secs(30));
+    assert!(
+        up.is_some(),
+        "node 3 reported up within 30 s of its return: {:?}",
+        events.lock().unwrap()
+    );
+    assert!(
+        session.hosts().iter().all(|h| h.up),
+        "{:?}",
+        session.hosts()
+    );
+    eprintln!(
+        "node 3 seen up {:?} after its restart returned",
+        up.unwrap().saturating_duration_since(back)
+    );
+}
