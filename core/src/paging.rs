@@ -77,7 +77,11 @@ impl Session {
         query: impl Into<Query>,
         values: impl Into<Values>,
     ) -> Result<RowStream> {
-        let (query, values) = (query.into(), values.into());
+        let outcome = self.stream_unobserved(query.into(), values.into()).await;
+        self.counters().observe(outcome)
+    }
+
+    async fn stream_unobserved(&self, query: Query, values: Values) -> Result<RowStream> {
         let prepared = match &query {
             Query::Prepared(p) => p.driver_statement().clone(),
             Query::Cql(st) => self.prepare_cached(st).await?,

@@ -94,6 +94,33 @@ mod tests {
     }
 
     #[test]
+    fn after_fork_the_child_gets_a_clear_error_instead_of_a_hang() {
+        assert_eq!(
+            block_on(async { 1 }).unwrap(),
+            1,
+            "the parent's runtime is built"
+        );
+        let parent = std::process::id();
+        // SAFETY: the child only reads the runtime's cell, compares PIDs and exits.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let code = match handle() {
+                Err(Error::ForkedProcess { parent: p }) if p == parent => 0,
+                _ => 1,
+            };
+            unsafe { libc::_exit(code) };
+        }
+        let mut status = 0;
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "child status {status}"
+        );
+        assert!(handle().is_ok(), "the parent is unaffected");
+    }
+
+    #[test]
     fn blocking_on_a_runtime_thread_is_refused() {
         let inner = block_on(async { block_on(async { 1 }) }).unwrap();
         assert_eq!(inner, Err(Error::WouldDeadlock));

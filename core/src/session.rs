@@ -363,6 +363,16 @@ impl Session {
         values: &Values,
         paging_state_bytes: Option<&[u8]>,
     ) -> Result<ResultSet> {
+        let outcome = self.run_unobserved(query, values, paging_state_bytes).await;
+        self.counters.observe(outcome)
+    }
+
+    async fn run_unobserved(
+        &self,
+        query: &Query,
+        values: &Values,
+        paging_state_bytes: Option<&[u8]>,
+    ) -> Result<ResultSet> {
         let page = paging_state(paging_state_bytes);
         let (result, paging) = match query {
             Query::Cql(statement) if values.is_empty() => {

@@ -202,4 +202,113 @@ fn a_killed_node_is_reported_down_and_up_again_after_its_restart() {
         "node 3 seen up {:?} after its restart returned",
         up.unwrap().saturating_duration_since(back)
     );
+    // Leave the cluster as found: the restarted node agrees on the schema again.
+    let s = session.clone();
+    runtime::block_on(async move { s.wait_for_schema_agreement().await })
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_filter_and_a_local_datacenter_decide_where_requests_go() {
+    let session = Session::connect(&config()).await.unwrap();
+    setup(&session).await;
+    let filtered = ClusterConfig::builder()
+        .contact_point("127.0.0.1")
+        .allowed_hosts(["127.0.0.1:9042", "127.0.0.2:9042"])
+        .load_balancing(LoadBalancing::RoundRobin { token_aware: false })
+        .build()
+        .unwrap();
+    let session = Session::connect(&filtered).await.unwrap();
+    for k in 0..30 {
+        let rs = session
+            .execute(format!("SELECT k FROM {KS}.kv WHERE k = {k}"), ())
+            .await
+            .unwrap();
+        assert_ne!(
+            rs.coordinator.unwrap().ip().to_string(),
+            "127.0.0.3",
+            "node 3 is filtered out"
+        );
+    }
+    let local = ClusterConfig::builder()
+        .contact_point("127.0.0.1")
+        .load_balancing(LoadBalancing::DcAware {
+            local_dc: Some("datacenter1".into()),
+            permit_remote_dc: false,
+            token_aware: true,
+        })
+        .build()
+        .unwrap();
+    Session::connect(&local)
+        .await
+        .unwrap()
+        .execute(format!("SELECT k FROM {KS}.kv WHERE k = 1"), ())
+        .await
+        .unwrap();
+}
+
+/// Resumes a paused node when dropped, so a failing test leaves no node paused.
+struct Paused(&'static str);
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        harness(&["resume", self.0]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speculative_execution_answers_idempotent_reads_around_a_paused_node() {
+    let admin = Session::connect(&config()).await.unwrap();
+    for stmt in [
+        "CREATE KEYSPACE IF NOT EXISTS cqlb_it_spec WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
+        "CREATE TABLE IF NOT EXISTS cqlb_it_spec.kv (k int PRIMARY KEY, v int)",
+    ] {
+        admin.execute(stmt, ()).await.unwrap();
+    }
+    admin.wait_for_schema_agreement().await.unwrap();
+    let insert = admin
+        .prepare(
+            Statement::new("INSERT INTO cqlb_it_spec.kv (k, v) VALUES (?, ?)")
+                .with_consistency(cqlbridge_core::Consistency::All),
+        )
+        .await
+        .unwrap();
+    for k in 0..30 {
+        admin
+            .execute_prepared(&insert, vec![Value::Int(k), Value::Int(k)])
+            .await
+            .unwrap();
+    }
+    let speculating = ClusterConfig::builder()
+        .contact_point("127.0.0.1")
+        .speculative_execution(cqlbridge_core::SpeculativeExecution {
+            delay: Duration::from_millis(100),
+            max_attempts: 2,
+        })
+        .request_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let session = Session::connect(&speculating).await.unwrap();
+    let read = session
+        .prepare(Statement::new("SELECT v FROM cqlb_it_spec.kv WHERE k = ?").with_idempotent(true))
+        .await
+        .unwrap();
+    harness(&["pause", "2"]);
+    let _resume = Paused("2");
+    let started = Instant::now();
+    for k in 0..30 {
+        let rs = session
+            .execute_prepared(&read, vec![Value::Int(k)])
+            .await
+            .unwrap();
+        assert_eq!(rs.rows, vec![vec![Value::Int(k)]]);
+    }
+    let took = started.elapsed();
+    let metrics = session.metrics();
+    assert!(metrics.speculative_executions > 0, "{metrics:?}");
+    assert!(
+        took < Duration::from_secs(20),
+        "30 reads took {took:?}: none waited for the paused node's timeout"
+    );
 }
