@@ -6,7 +6,9 @@ use std::time::Duration;
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::policies::{Compression, ExecutionProfile, LoadBalancing, Retry, SpeculativeExecution};
+use crate::policies::{
+    Compression, ExecutionProfile, LoadBalancing, Reconnection, Retry, SpeculativeExecution,
+};
 use crate::statement::Consistency;
 use crate::tls::TlsConfig;
 
@@ -62,6 +64,8 @@ pub struct ClusterConfig {
     pub allowed_hosts: Vec<String>,
     /// TLS, off by default.
     pub tls: Option<TlsConfig>,
+    /// Delays between attempts to reopen connections to a node.
+    pub reconnection: Reconnection,
     /// Timeout for establishing each connection.
     pub connect_timeout: Duration,
     /// Default rows per page.
@@ -117,6 +121,7 @@ impl Default for ClusterConfigBuilder {
                 heartbeat_interval: Some(DEFAULT_HEARTBEAT_INTERVAL),
                 allowed_hosts: Vec::new(),
                 tls: None,
+                reconnection: Reconnection::default(),
                 connect_timeout: DEFAULT_CONNECT_TIMEOUT,
                 page_size: DEFAULT_PAGE_SIZE,
                 credentials: None,
@@ -241,6 +246,12 @@ impl ClusterConfigBuilder {
         self
     }
 
+    /// Sets the reconnection policy (default: exponential, 50 ms to 10 s).
+    pub fn reconnection(mut self, policy: Reconnection) -> Self {
+        self.config.reconnection = policy;
+        self
+    }
+
     /// Connects over TLS.
     pub fn tls(mut self, tls: TlsConfig) -> Self {
         self.config.tls = Some(tls);
@@ -266,6 +277,19 @@ impl ClusterConfigBuilder {
         }
         if c.request_timeout.is_zero() || c.connect_timeout.is_zero() {
             return Err(Error::InvalidConfig("timeouts must be positive".into()));
+        }
+        match c.reconnection {
+            Reconnection::Exponential { base, max } if base.is_zero() || base > max => {
+                return Err(Error::InvalidConfig(format!(
+                    "exponential reconnection needs 0 < base <= max, got {base:?} and {max:?}"
+                )));
+            }
+            Reconnection::Constant { delay } if delay.is_zero() => {
+                return Err(Error::InvalidConfig(
+                    "the reconnection delay must be positive".into(),
+                ));
+            }
+            _ => {}
         }
         if c.heartbeat_interval.is_some_and(|d| d.is_zero()) {
             return Err(Error::InvalidConfig(

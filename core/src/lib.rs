@@ -20,6 +20,7 @@ pub mod concurrent;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod logging;
 pub mod metadata;
 pub mod metrics;
 pub mod paging;
@@ -39,10 +40,13 @@ pub use concurrent::ConcurrencyOptions;
 pub use config::{ClusterConfig, ClusterConfigBuilder, Credentials};
 pub use error::{Error, ErrorKind, Result, ServerError, ServerErrorKind};
 pub use events::{HostEvent, HostWatch};
+pub use logging::{LogLevel, LogRecord};
 pub use metadata::{ColumnKind, Host, IndexMetadata, KeyspaceMetadata, Replication, TableMetadata};
 pub use metrics::{LatencyPercentiles, Metrics};
 pub use paging::RowStream;
-pub use policies::{Compression, ExecutionProfile, LoadBalancing, Retry, SpeculativeExecution};
+pub use policies::{
+    Compression, ExecutionProfile, LoadBalancing, Reconnection, Retry, SpeculativeExecution,
+};
 pub use result::{ColumnSpec, ResultSet, Row};
 pub use session::{Prepared, Query, ResponseFuture, Session};
 pub use statement::{Consistency, SerialConsistency, Statement, StatementOptions, Values};

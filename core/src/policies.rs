@@ -140,6 +140,48 @@ impl ExecutionProfile {
     }
 }
 
+/// How long the driver waits between attempts to (re)open connections to a node.
+///
+/// The default backs off exponentially from 50 ms to 10 s (with ±15 % jitter), so a node that
+/// comes back is used again within about 10 s. (The DataStax Python driver waits 1 s to
+/// 600 s; ten minutes without a returning node is not what applications want.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reconnection {
+    /// Double the delay after each failed attempt, from `base` up to `max`.
+    Exponential {
+        /// The first delay.
+        base: Duration,
+        /// The longest delay.
+        max: Duration,
+    },
+    /// Always wait `delay`.
+    Constant {
+        /// The delay.
+        delay: Duration,
+    },
+}
+
+impl Default for Reconnection {
+    fn default() -> Self {
+        Reconnection::Exponential {
+            base: Duration::from_millis(50),
+            max: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Reconnection {
+    pub(crate) fn to_driver(self) -> Arc<dyn scylla::policies::reconnect::ReconnectPolicy> {
+        use scylla::policies::reconnect::{ConstantReconnectPolicy, ExponentialReconnectPolicy};
+        match self {
+            Reconnection::Exponential { base, max } => {
+                Arc::new(ExponentialReconnectPolicy::new().with_backoff_limits(base, max))
+            }
+            Reconnection::Constant { delay } => Arc::new(ConstantReconnectPolicy::new(delay)),
+        }
+    }
+}
+
 /// Frame compression between the driver and the nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {

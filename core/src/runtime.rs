@@ -39,6 +39,10 @@ pub fn handle() -> Result<Handle> {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(worker_threads())
             .thread_name("cqlbridge-rt")
+            .on_thread_start(|| {
+                // Route driver logs to the host's logger on these threads only (never global).
+                std::mem::forget(tracing::dispatcher::set_default(&crate::logging::dispatch()));
+            })
             .enable_all()
             .build()
             .map(|rt| (rt, std::process::id()))

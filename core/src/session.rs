@@ -246,6 +246,7 @@ impl Session {
             )
             .compression(config.compression.map(Into::into));
         builder.config.keepalive_interval = config.heartbeat_interval;
+        builder.config.reconnect_policy = config.reconnection.to_driver();
         if !config.allowed_hosts.is_empty() {
             let filter = AllowListHostFilter::new(config.allowed_hosts.iter().map(String::as_str))
                 .map_err(|e| Error::InvalidConfig(format!("allowed hosts: {e}")))?;

@@ -146,8 +146,16 @@ async fn prepared_requests_go_to_a_replica_of_their_key() {
 
 #[test]
 fn a_killed_node_is_reported_down_and_up_again_after_its_restart() {
+    // A constant reconnection delay: the restarted node is retried every 500 ms.
+    let config = ClusterConfig::builder()
+        .contact_point("127.0.0.1")
+        .reconnection(cqlbridge_core::Reconnection::Constant {
+            delay: Duration::from_millis(500),
+        })
+        .build()
+        .unwrap();
     let session = Arc::new(
-        runtime::block_on(async { Session::connect(&config()).await })
+        runtime::block_on(async move { Session::connect(&config).await })
             .unwrap()
             .unwrap(),
     );
@@ -310,5 +318,75 @@ async fn speculative_execution_answers_idempotent_reads_around_a_paused_node() {
     assert!(
         took < Duration::from_secs(20),
         "30 reads took {took:?}: none waited for the paused node's timeout"
+    );
+}
+
+/// Starts a stopped node again when dropped, and waits for schema agreement.
+struct Stopped(&'static str);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        harness(&["start", self.0]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_policies_decide_what_an_unavailable_replica_costs() {
+    let admin = Session::connect(&config()).await.unwrap();
+    for stmt in [
+        "CREATE KEYSPACE IF NOT EXISTS cqlb_it_retry WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
+        "CREATE TABLE IF NOT EXISTS cqlb_it_retry.kv (k int PRIMARY KEY, v int)",
+        "INSERT INTO cqlb_it_retry.kv (k, v) VALUES (1, 1)",
+    ] {
+        admin.execute(stmt, ()).await.unwrap();
+    }
+    admin.wait_for_schema_agreement().await.unwrap();
+    let profile = |retry| cqlbridge_core::ExecutionProfile {
+        consistency: cqlbridge_core::Consistency::All,
+        retry,
+        ..Default::default()
+    };
+    let config = ClusterConfig::builder()
+        .contact_point("127.0.0.1")
+        .allowed_hosts(["127.0.0.1:9042", "127.0.0.2:9042"])
+        .profile("fallthrough", profile(cqlbridge_core::Retry::Fallthrough))
+        .profile(
+            "downgrading",
+            profile(cqlbridge_core::Retry::DowngradingConsistency),
+        )
+        .build()
+        .unwrap();
+    let session = Session::connect(&config).await.unwrap();
+    harness(&["stop", "3"]);
+    let _restart = Stopped("3");
+    // The coordinators learn that node 3 left (it announces its shutdown by gossip).
+    let read =
+        |p: &str| Statement::new("SELECT v FROM cqlb_it_retry.kv WHERE k = 1").with_profile(p);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let err = loop {
+        match session.execute(read("fallthrough"), ()).await {
+            Err(e) => break e,
+            Ok(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await
+            }
+            Ok(_) => panic!("reads at ALL kept succeeding with node 3 stopped"),
+        }
+    };
+    match err.server_error().map(|s| &s.kind) {
+        Some(cqlbridge_core::ServerErrorKind::Unavailable {
+            required, alive, ..
+        }) => assert_eq!((*required, *alive), (3, 2)),
+        other => panic!("expected Unavailable, got {other:?}: {err}"),
+    }
+    let retries_before = session.metrics().retries;
+    let rs = session.execute(read("downgrading"), ()).await.unwrap();
+    assert_eq!(
+        rs.rows,
+        vec![vec![Value::Int(1)]],
+        "read at a lower consistency"
+    );
+    assert!(
+        session.metrics().retries > retries_before,
+        "the downgrade is a retry"
     );
 }
