@@ -7,7 +7,7 @@
 //! is left alone.
 
 use std::fmt::Write as _;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use tracing::field::{Field, Visit};
 use tracing::{Dispatch, Event, Level, Subscriber};
@@ -112,9 +112,11 @@ impl<S: Subscriber> Layer<S> for Forward {
     }
 }
 
-/// The dispatcher installed on the runtime's threads.
-pub(crate) fn dispatch() -> Dispatch {
-    Dispatch::new(tracing_subscriber::registry().with(Forward))
+/// The dispatcher installed on the runtime's threads: one for all of them, since a span
+/// created on one thread may close on another.
+pub(crate) fn dispatch() -> &'static Dispatch {
+    static DISPATCH: OnceLock<Dispatch> = OnceLock::new();
+    DISPATCH.get_or_init(|| Dispatch::new(tracing_subscriber::registry().with(Forward)))
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub fn handle() -> Result<Handle> {
             .thread_name("cqlbridge-rt")
             .on_thread_start(|| {
                 // Route driver logs to the host's logger on these threads only (never global).
-                std::mem::forget(tracing::dispatcher::set_default(&crate::logging::dispatch()));
+                std::mem::forget(tracing::dispatcher::set_default(crate::logging::dispatch()));
             })
             .enable_all()
             .build()

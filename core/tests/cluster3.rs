@@ -256,25 +256,32 @@ async fn a_host_filter_and_a_local_datacenter_decide_where_requests_go() {
         .unwrap();
 }
 
-/// Resumes a paused node when dropped, so a failing test leaves no node paused.
-struct Paused(&'static str);
+/// Runs a harness command when dropped (`resume 2`, `start 3`), so that a failing test
+/// leaves no node paused or stopped.
+struct OnDrop(&'static str, &'static str);
 
-impl Drop for Paused {
+impl Drop for OnDrop {
     fn drop(&mut self) {
-        harness(&["resume", self.0]);
+        harness(&[self.0, self.1]);
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn speculative_execution_answers_idempotent_reads_around_a_paused_node() {
+/// A session, after creating keyspace `ks` (RF 3) with a table `kv (k int, v int)`.
+async fn rf3_keyspace(ks: &str) -> Session {
     let admin = Session::connect(&config()).await.unwrap();
     for stmt in [
-        "CREATE KEYSPACE IF NOT EXISTS cqlb_it_spec WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
-        "CREATE TABLE IF NOT EXISTS cqlb_it_spec.kv (k int PRIMARY KEY, v int)",
+        format!("CREATE KEYSPACE IF NOT EXISTS {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 3}}"),
+        format!("CREATE TABLE IF NOT EXISTS {ks}.kv (k int PRIMARY KEY, v int)"),
     ] {
         admin.execute(stmt, ()).await.unwrap();
     }
     admin.wait_for_schema_agreement().await.unwrap();
+    admin
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speculative_execution_answers_idempotent_reads_around_a_paused_node() {
+    let admin = rf3_keyspace("cqlb_it_spec").await;
     let insert = admin
         .prepare(
             Statement::new("INSERT INTO cqlb_it_spec.kv (k, v) VALUES (?, ?)")
@@ -303,7 +310,7 @@ async fn speculative_execution_answers_idempotent_reads_around_a_paused_node() {
         .await
         .unwrap();
     harness(&["pause", "2"]);
-    let _resume = Paused("2");
+    let _resume = OnDrop("resume", "2");
     let started = Instant::now();
     for k in 0..30 {
         let rs = session
@@ -321,26 +328,13 @@ async fn speculative_execution_answers_idempotent_reads_around_a_paused_node() {
     );
 }
 
-/// Starts a stopped node again when dropped, and waits for schema agreement.
-struct Stopped(&'static str);
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        harness(&["start", self.0]);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_policies_decide_what_an_unavailable_replica_costs() {
-    let admin = Session::connect(&config()).await.unwrap();
-    for stmt in [
-        "CREATE KEYSPACE IF NOT EXISTS cqlb_it_retry WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
-        "CREATE TABLE IF NOT EXISTS cqlb_it_retry.kv (k int PRIMARY KEY, v int)",
-        "INSERT INTO cqlb_it_retry.kv (k, v) VALUES (1, 1)",
-    ] {
-        admin.execute(stmt, ()).await.unwrap();
-    }
-    admin.wait_for_schema_agreement().await.unwrap();
+    let admin = rf3_keyspace("cqlb_it_retry").await;
+    admin
+        .execute("INSERT INTO cqlb_it_retry.kv (k, v) VALUES (1, 1)", ())
+        .await
+        .unwrap();
     let profile = |retry| cqlbridge_core::ExecutionProfile {
         consistency: cqlbridge_core::Consistency::All,
         retry,
@@ -358,7 +352,7 @@ async fn retry_policies_decide_what_an_unavailable_replica_costs() {
         .unwrap();
     let session = Session::connect(&config).await.unwrap();
     harness(&["stop", "3"]);
-    let _restart = Stopped("3");
+    let _restart = OnDrop("start", "3");
     // The coordinators learn that node 3 left (it announces its shutdown by gossip).
     let read =
         |p: &str| Statement::new("SELECT v FROM cqlb_it_retry.kv WHERE k = 1").with_profile(p);
