@@ -21,6 +21,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod logging;
+pub mod mapper;
 pub mod metadata;
 pub mod metrics;
 pub mod paging;
