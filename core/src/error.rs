@@ -87,6 +87,49 @@ pub enum Error {
     /// The request was cancelled before it completed.
     #[error("the request was cancelled")]
     Cancelled,
+    /// A model value failed validation (cqlengine's `ValidationError`); nothing was sent.
+    #[error("{model}.{column}: {reason}")]
+    Validation {
+        /// The model.
+        model: String,
+        /// The column (attribute name).
+        column: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A mapper query Cassandra would refuse, caught before sending (cqlengine's
+    /// `QueryException`).
+    #[error("invalid query on {model}: {reason}")]
+    Query {
+        /// The model.
+        model: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `get` found no row (cqlengine's `Model.DoesNotExist`).
+    #[error("{model} matching the query does not exist")]
+    DoesNotExist {
+        /// The model.
+        model: String,
+    },
+    /// `get` found several rows (cqlengine's `Model.MultipleObjectsReturned`).
+    #[error("{count} {model} rows match a query that expects one")]
+    MultipleObjectsReturned {
+        /// The model.
+        model: String,
+        /// How many rows came back (at most 2 are fetched).
+        count: usize,
+    },
+    /// A conditional write was not applied (cqlengine's `LWTException`); carries the
+    /// existing row's values by column name.
+    #[error("the conditional write was not applied; existing: {existing:?}")]
+    LwtFailed {
+        /// The existing row (empty when the row does not exist).
+        existing: Vec<(String, crate::Value)>,
+    },
+    /// The model cannot be synchronized with its table (a primary-key change).
+    #[error("{0}")]
+    SchemaMismatch(String),
 }
 
 /// An error answered by the server, with its details.
@@ -288,6 +331,18 @@ pub enum ErrorKind {
     ForkedProcess = 402,
     /// The request was cancelled.
     Cancelled = 403,
+    /// A model value failed validation.
+    ValidationError = 500,
+    /// A mapper query Cassandra would refuse.
+    QueryError = 501,
+    /// `get` found no row.
+    DoesNotExist = 502,
+    /// `get` found several rows.
+    MultipleObjectsReturned = 503,
+    /// A conditional write was not applied.
+    LwtFailed = 504,
+    /// A model cannot be synchronized with its table.
+    SchemaMismatch = 505,
 }
 
 impl Error {
@@ -324,6 +379,12 @@ impl Error {
             Error::WouldDeadlock => ErrorKind::WouldDeadlock,
             Error::ForkedProcess { .. } => ErrorKind::ForkedProcess,
             Error::Cancelled => ErrorKind::Cancelled,
+            Error::Validation { .. } => ErrorKind::ValidationError,
+            Error::Query { .. } => ErrorKind::QueryError,
+            Error::DoesNotExist { .. } => ErrorKind::DoesNotExist,
+            Error::MultipleObjectsReturned { .. } => ErrorKind::MultipleObjectsReturned,
+            Error::LwtFailed { .. } => ErrorKind::LwtFailed,
+            Error::SchemaMismatch(_) => ErrorKind::SchemaMismatch,
         }
     }
 

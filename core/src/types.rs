@@ -158,6 +158,88 @@ impl From<&ColumnType<'_>> for CqlType {
     }
 }
 
+impl CqlType {
+    /// The driver's type description (for binding and checking values).
+    pub fn to_column_type(&self) -> ColumnType<'static> {
+        use std::borrow::Cow;
+        use std::sync::Arc;
+
+        use scylla::frame::response::result::UserDefinedType;
+        let native = |n| ColumnType::Native(n);
+        match self {
+            CqlType::Ascii => native(NativeType::Ascii),
+            CqlType::Boolean => native(NativeType::Boolean),
+            CqlType::Blob => native(NativeType::Blob),
+            CqlType::Counter => native(NativeType::Counter),
+            CqlType::Date => native(NativeType::Date),
+            CqlType::Decimal => native(NativeType::Decimal),
+            CqlType::Double => native(NativeType::Double),
+            CqlType::Duration => native(NativeType::Duration),
+            CqlType::Float => native(NativeType::Float),
+            CqlType::Int => native(NativeType::Int),
+            CqlType::BigInt => native(NativeType::BigInt),
+            CqlType::Text | CqlType::Custom(_) => native(NativeType::Text),
+            CqlType::Timestamp => native(NativeType::Timestamp),
+            CqlType::Inet => native(NativeType::Inet),
+            CqlType::SmallInt => native(NativeType::SmallInt),
+            CqlType::TinyInt => native(NativeType::TinyInt),
+            CqlType::Time => native(NativeType::Time),
+            CqlType::Timeuuid => native(NativeType::Timeuuid),
+            CqlType::Uuid => native(NativeType::Uuid),
+            CqlType::Varint => native(NativeType::Varint),
+            CqlType::List { element, frozen } => ColumnType::Collection {
+                frozen: *frozen,
+                typ: CollectionType::List(Box::new(element.to_column_type())),
+            },
+            CqlType::Set { element, frozen } => ColumnType::Collection {
+                frozen: *frozen,
+                typ: CollectionType::Set(Box::new(element.to_column_type())),
+            },
+            CqlType::Map { key, value, frozen } => ColumnType::Collection {
+                frozen: *frozen,
+                typ: CollectionType::Map(
+                    Box::new(key.to_column_type()),
+                    Box::new(value.to_column_type()),
+                ),
+            },
+            CqlType::Tuple(ts) => {
+                ColumnType::Tuple(ts.iter().map(CqlType::to_column_type).collect())
+            }
+            CqlType::Udt {
+                keyspace,
+                name,
+                fields,
+                frozen,
+            } => ColumnType::UserDefinedType {
+                frozen: *frozen,
+                definition: Arc::new(UserDefinedType {
+                    name: Cow::Owned(name.clone()),
+                    keyspace: Cow::Owned(keyspace.clone()),
+                    field_types: fields
+                        .iter()
+                        .map(|(n, t)| (Cow::Owned(n.clone()), t.to_column_type()))
+                        .collect(),
+                }),
+            },
+            CqlType::Vector {
+                element,
+                dimensions,
+            } => ColumnType::Vector {
+                typ: Box::new(element.to_column_type()),
+                dimensions: *dimensions,
+            },
+        }
+    }
+
+    /// Whether the type is a collection (list, set or map).
+    pub fn is_collection(&self) -> bool {
+        matches!(
+            self,
+            CqlType::List { .. } | CqlType::Set { .. } | CqlType::Map { .. }
+        )
+    }
+}
+
 fn frozen(f: &mut fmt::Formatter<'_>, frozen: bool, inner: fmt::Arguments<'_>) -> fmt::Result {
     if frozen {
         write!(f, "frozen<{inner}>")

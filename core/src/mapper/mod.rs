@@ -3,9 +3,18 @@
 //! identifiers, bound values), validates values, and executes through cached prepared
 //! statements.
 
+pub mod manage;
+pub mod ops;
 pub mod render;
 pub mod schema;
+pub mod validate;
 
+pub use manage::SyncReport;
+pub use ops::{
+    diff, render_create, render_delete, render_select, render_update, Change, Filter, FilterOp,
+    ModelBatch, ModelQuery, ModelRow, WriteOptions,
+};
+pub use render::Op;
 pub use schema::{
     snake_case, ClusteringOrder, ColumnDef, ColumnDefault, KeyKind, ModelSchema, OptionValue,
     Polymorphism,

@@ -1,0 +1,1030 @@
+//! Model operations: create, save, update, delete, queries and batches. Everything goes
+//! through prepared statements cached per statement shape (the rendered CQL), with values
+//! validated before anything is sent.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use uuid::Uuid;
+
+use super::manage::keyspace_of;
+use super::render::{self, Assign, DeleteTarget, Lwt, Op, Rendered, Restriction, SelectSpec};
+use super::schema::{ClusteringOrder, ColumnDefault, KeyKind, ModelSchema};
+use super::validate;
+use crate::batch::{Batch, BatchType};
+use crate::error::{Error, Result};
+use crate::result::ResultSet;
+use crate::session::{Query, Session};
+use crate::statement::{Consistency, Statement, StatementOptions, Values};
+use crate::types::CqlType;
+use crate::value::Value;
+
+/// Options of a model write.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WriteOptions {
+    /// Time to live in seconds (the table's default when unset).
+    pub ttl: Option<i32>,
+    /// Write timestamp in microseconds.
+    pub timestamp: Option<i64>,
+    /// Consistency level.
+    pub consistency: Option<Consistency>,
+    /// Client-side timeout.
+    pub timeout: Option<std::time::Duration>,
+    /// `IF NOT EXISTS` (create).
+    pub if_not_exists: bool,
+    /// `IF EXISTS` (update, delete).
+    pub if_exists: bool,
+    /// `IF col op value AND ...` (cqlengine's `iff`), by attribute name.
+    pub conditions: Vec<(String, Op, Value)>,
+}
+
+/// A row of a model: values by attribute name, and the model it belongs to (a subtype's
+/// name for polymorphic tables).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelRow {
+    /// The model (the subtype, for a polymorphic base query).
+    pub model: String,
+    /// Values by attribute name (columns the model does not declare keep their table name).
+    pub values: Vec<(String, Value)>,
+}
+
+impl ModelRow {
+    /// The value of attribute `name`, if selected.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+/// A change of one column in a blind update (cqlengine's `update(col__op=value)`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Set the value; null deletes the column.
+    Set(Value),
+    /// Add to a set, append to a list (`__append`), increment a counter.
+    Add(Value),
+    /// Remove from a set or list, decrement a counter.
+    Remove(Value),
+    /// Prepend to a list.
+    Prepend(Value),
+    /// Put map entries; an entry whose value is null deletes that key.
+    MapUpdate(Value),
+    /// Remove map keys (a set or list of keys).
+    MapRemove(Value),
+}
+
+/// A filter of a model query (cqlengine's `col__op=value`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    /// The attribute name; ignored for token filters.
+    pub column: String,
+    /// The comparison.
+    pub op: FilterOp,
+    /// The value (a list for `In`, a bigint token for token filters).
+    pub value: Value,
+}
+
+/// Comparisons of model queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    /// `=`
+    Eq,
+    /// `IN`
+    In,
+    /// `>`
+    Gt,
+    /// `>=`
+    Gte,
+    /// `<`
+    Lt,
+    /// `<=`
+    Lte,
+    /// `CONTAINS` (a collection's element or a map's value)
+    Contains,
+    /// `CONTAINS KEY` (a map's key)
+    ContainsKey,
+    /// `token(partition key) > value`
+    TokenGt,
+    /// `token(partition key) >= value`
+    TokenGte,
+    /// `token(partition key) < value`
+    TokenLt,
+    /// `token(partition key) <= value`
+    TokenLte,
+}
+
+/// A model query (cqlengine's `Model.objects(...).filter(...)...`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelQuery {
+    /// Filters, joined with AND.
+    pub filters: Vec<Filter>,
+    /// Order by clustering columns.
+    pub order_by: Vec<(String, ClusteringOrder)>,
+    /// At most this many rows.
+    pub limit: Option<i32>,
+    /// Let the server filter (cqlengine's `allow_filtering()`).
+    pub allow_filtering: bool,
+    /// Only these attributes (cqlengine's `only`); all when empty.
+    pub only: Vec<String>,
+    /// All attributes but these (cqlengine's `defer`).
+    pub defer: Vec<String>,
+    /// Distinct partition keys (cqlengine's `distinct`).
+    pub distinct: bool,
+    /// Consistency level.
+    pub consistency: Option<Consistency>,
+    /// Client-side timeout.
+    pub timeout: Option<std::time::Duration>,
+    /// Rows per page.
+    pub page_size: Option<i32>,
+}
+
+fn query_error(model: &ModelSchema, reason: impl Into<String>) -> Error {
+    Error::Query {
+        model: model.name.clone(),
+        reason: reason.into(),
+    }
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn default_value(d: &ColumnDefault, typ: &CqlType) -> Value {
+    match d {
+        ColumnDefault::Value(v) => v.clone(),
+        ColumnDefault::Uuid4 => Value::Uuid(Uuid::new_v4()),
+        ColumnDefault::TimeUuid => Value::Timeuuid(Uuid::now_v1(&rand_node())),
+        ColumnDefault::Now if *typ == CqlType::Date => {
+            Value::Date((now_millis() / 86_400_000) as i32)
+        }
+        ColumnDefault::Now => Value::Timestamp(now_millis()),
+    }
+}
+
+/// A node id for time UUIDs: random per process, multicast bit set (RFC 9562).
+fn rand_node() -> [u8; 6] {
+    static NODE: std::sync::OnceLock<[u8; 6]> = std::sync::OnceLock::new();
+    *NODE.get_or_init(|| {
+        let b = Uuid::new_v4().into_bytes();
+        [b[0] | 0x01, b[1], b[2], b[3], b[4], b[5]]
+    })
+}
+
+fn statement_options(
+    consistency: Option<Consistency>,
+    timeout: Option<std::time::Duration>,
+) -> StatementOptions {
+    StatementOptions {
+        consistency,
+        timeout,
+        ..Default::default()
+    }
+}
+
+/// The model with its keyspace filled in.
+fn resolved(session: &Session, model: &ModelSchema) -> Result<ModelSchema> {
+    let mut m = model.clone();
+    m.keyspace = Some(keyspace_of(session, model)?);
+    Ok(m)
+}
+
+/// Key restrictions from key values by attribute name: every primary key column, in order.
+fn key_restrictions(
+    model: &ModelSchema,
+    key: &[(String, Value)],
+    whole_primary_key: bool,
+) -> Result<Vec<Restriction>> {
+    for (name, _) in key {
+        let c = model.column_named(name)?;
+        if !c.is_key() {
+            return Err(query_error(model, format!("{name:?} is not a key column")));
+        }
+    }
+    let required: Vec<_> = if whole_primary_key {
+        model.primary_key().collect()
+    } else {
+        model.partition_key().collect()
+    };
+    let mut out = Vec::new();
+    for c in model.primary_key() {
+        match key.iter().find(|(n, _)| *n == c.name) {
+            Some((_, v)) => {
+                validate::check_column(model, &c.name, v)?;
+                out.push(Restriction::Column {
+                    column: c.db_name().to_owned(),
+                    op: Op::Eq,
+                    value: v.clone(),
+                });
+            }
+            None if required.iter().any(|r| r.name == c.name) => {
+                return Err(query_error(
+                    model,
+                    format!("the key column {:?} needs a value", c.name),
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+fn conditions(model: &ModelSchema, opts: &WriteOptions) -> Result<Lwt> {
+    if opts.if_exists && !opts.conditions.is_empty() {
+        return Err(query_error(
+            model,
+            "IF EXISTS and IF conditions cannot be combined",
+        ));
+    }
+    if opts.if_exists {
+        return Ok(Lwt::IfExists);
+    }
+    if opts.conditions.is_empty() {
+        return Ok(Lwt::None);
+    }
+    let conds = opts
+        .conditions
+        .iter()
+        .map(|(name, op, v)| {
+            Ok((
+                model.column_named(name)?.db_name().to_owned(),
+                *op,
+                v.clone(),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Lwt::If(conds))
+}
+
+/// Renders the INSERT of a new row: validates, fills defaults and the discriminator, leaves
+/// nulls out (no tombstones). Returns the statement and the row as it will be stored.
+pub fn render_create(
+    model: &ModelSchema,
+    values: &[(String, Value)],
+    opts: &WriteOptions,
+) -> Result<(Rendered, Vec<(String, Value)>)> {
+    if let Some(p) = &model.polymorphism {
+        if p.value.is_none() {
+            return Err(Error::InvalidArgument(format!(
+                "{} is a polymorphic base model: create one of its subtypes",
+                model.name
+            )));
+        }
+    }
+    for (name, _) in values {
+        model.column_named(name)?;
+    }
+    let mut row = Vec::with_capacity(model.columns.len());
+    for c in &model.columns {
+        let given = values
+            .iter()
+            .find(|(n, _)| *n == c.name)
+            .map(|(_, v)| v.clone());
+        let discriminator = model
+            .polymorphism
+            .as_ref()
+            .filter(|p| p.column == c.name)
+            .and_then(|p| p.value.clone());
+        let v = match (discriminator, given) {
+            (Some(d), _) => d,
+            (None, Some(v)) if !v.is_null() => v,
+            (None, _) => c
+                .default
+                .as_ref()
+                .map_or(Value::Null, |d| default_value(d, &c.typ)),
+        };
+        validate::check(c, &v).map_err(|reason| Error::Validation {
+            model: model.name.clone(),
+            column: c.name.clone(),
+            reason,
+        })?;
+        row.push((c.name.clone(), v));
+    }
+    let columns: Vec<(String, Value)> = model
+        .columns
+        .iter()
+        .zip(&row)
+        .filter(|(_, (_, v))| !v.is_null() && !matches!(v, Value::Unset))
+        .map(|(c, (_, v))| (c.db_name().to_owned(), v.clone()))
+        .collect();
+    Ok((
+        render::insert(
+            model,
+            &columns,
+            opts.if_not_exists,
+            opts.ttl,
+            opts.timestamp,
+        ),
+        row,
+    ))
+}
+
+/// Renders a blind UPDATE of one row by its whole primary key.
+pub fn render_update(
+    model: &ModelSchema,
+    key: &[(String, Value)],
+    changes: &[(String, Change)],
+    opts: &WriteOptions,
+) -> Result<Rendered> {
+    if changes.is_empty() {
+        return Err(Error::InvalidArgument(
+            "an update needs at least one change".into(),
+        ));
+    }
+    let restrictions = key_restrictions(model, key, true)?;
+    let mut assigns = Vec::new();
+    for (name, change) in changes {
+        let c = model.column_named(name)?;
+        if c.is_key() {
+            return Err(query_error(
+                model,
+                format!("the key column {name:?} cannot be updated"),
+            ));
+        }
+        let col = c.db_name().to_owned();
+        let check = |v: &Value| -> Result<()> {
+            // Collection operands are checked as whole collections of the column's type.
+            match (&c.typ, v) {
+                (CqlType::Counter, _) => validate::check(
+                    &super::schema::ColumnDef::new(name.clone(), CqlType::BigInt),
+                    v,
+                ),
+                _ => validate::check(c, v),
+            }
+            .map_err(|reason| Error::Validation {
+                model: model.name.clone(),
+                column: name.clone(),
+                reason,
+            })
+        };
+        match change {
+            Change::Set(v) => {
+                check(v)?;
+                assigns.push((col, Assign::Set(v.clone())));
+            }
+            Change::Add(v) => {
+                check(v)?;
+                assigns.push((col, Assign::Add(v.clone())));
+            }
+            Change::Remove(v) => {
+                check(v)?;
+                assigns.push((col, Assign::Remove(v.clone())));
+            }
+            Change::Prepend(v) => {
+                check(v)?;
+                assigns.push((col, Assign::Prepend(v.clone())));
+            }
+            Change::MapUpdate(Value::Map(entries)) => {
+                for (k, v) in entries {
+                    if !v.is_null() {
+                        check(&Value::Map(vec![(k.clone(), v.clone())]))?;
+                    }
+                    assigns.push((col.clone(), Assign::SetAt(k.clone(), v.clone())));
+                }
+            }
+            Change::MapRemove(keys @ (Value::Set(_) | Value::List(_))) => {
+                let keys = match keys {
+                    Value::List(k) | Value::Set(k) => Value::Set(k.clone()),
+                    other => other.clone(),
+                };
+                assigns.push((col, Assign::Remove(keys)));
+            }
+            other => {
+                return Err(Error::Validation {
+                    model: model.name.clone(),
+                    column: name.clone(),
+                    reason: format!("{other:?} needs a map (update) or a set of keys (remove)"),
+                })
+            }
+        }
+    }
+    Ok(render::update(
+        model,
+        &restrictions,
+        &assigns,
+        &conditions(model, opts)?,
+        opts.ttl,
+        opts.timestamp,
+    ))
+}
+
+/// The changes that turn `original` into `current`: only changed columns; collections as
+/// element operations where that expresses the change (set add/remove, list append/prepend,
+/// map entries).
+pub fn diff(
+    model: &ModelSchema,
+    original: &[(String, Value)],
+    current: &[(String, Value)],
+) -> Vec<(String, Change)> {
+    let mut changes = Vec::new();
+    for c in model.columns.iter().filter(|c| !c.is_key()) {
+        let Some((_, now)) = current.iter().find(|(n, _)| *n == c.name) else {
+            continue;
+        };
+        let before = original
+            .iter()
+            .find(|(n, _)| *n == c.name)
+            .map_or(&Value::Null, |(_, v)| v);
+        if before == now {
+            continue;
+        }
+        let frozen = matches!(
+            c.typ,
+            CqlType::List { frozen: true, .. }
+                | CqlType::Set { frozen: true, .. }
+                | CqlType::Map { frozen: true, .. }
+        );
+        let change = match (before, now) {
+            (Value::Set(a), Value::Set(b)) if !frozen => {
+                let added: Vec<Value> = b.iter().filter(|v| !a.contains(v)).cloned().collect();
+                let removed: Vec<Value> = a.iter().filter(|v| !b.contains(v)).cloned().collect();
+                if !added.is_empty() {
+                    changes.push((c.name.clone(), Change::Add(Value::Set(added))));
+                }
+                if removed.is_empty() {
+                    continue;
+                }
+                Change::Remove(Value::Set(removed))
+            }
+            (Value::List(a), Value::List(b))
+                if !frozen && !a.is_empty() && b.len() > a.len() && b.starts_with(a) =>
+            {
+                Change::Add(Value::List(b[a.len()..].to_vec()))
+            }
+            (Value::List(a), Value::List(b))
+                if !frozen && !a.is_empty() && b.len() > a.len() && b.ends_with(a) =>
+            {
+                Change::Prepend(Value::List(b[..b.len() - a.len()].to_vec()))
+            }
+            (Value::Map(a), Value::Map(b)) if !frozen => {
+                let mut entries: Vec<(Value, Value)> =
+                    b.iter().filter(|e| !a.contains(e)).cloned().collect();
+                entries.extend(
+                    a.iter()
+                        .filter(|(k, _)| !b.iter().any(|(bk, _)| bk == k))
+                        .map(|(k, _)| (k.clone(), Value::Null)),
+                );
+                Change::MapUpdate(Value::Map(entries))
+            }
+            (_, v) => Change::Set(v.clone()),
+        };
+        changes.push((c.name.clone(), change));
+    }
+    changes
+}
+
+/// Renders a DELETE of rows (or of some columns) matching `key`, which must give the whole
+/// partition key.
+pub fn render_delete(
+    model: &ModelSchema,
+    key: &[(String, Value)],
+    columns: &[String],
+    opts: &WriteOptions,
+) -> Result<Rendered> {
+    let restrictions = key_restrictions(model, key, false)?;
+    let targets = columns
+        .iter()
+        .map(|n| {
+            let c = model.column_named(n)?;
+            if c.is_key() {
+                return Err(query_error(
+                    model,
+                    format!("the key column {n:?} cannot be deleted"),
+                ));
+            }
+            Ok(DeleteTarget::Column(c.db_name().to_owned()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(render::delete(
+        model,
+        &targets,
+        &restrictions,
+        &conditions(model, opts)?,
+        opts.timestamp,
+    ))
+}
+
+/// Checks a query the way Cassandra would, before sending, and renders it.
+pub fn render_select(
+    model: &ModelSchema,
+    q: &ModelQuery,
+    count: bool,
+    table_columns: Option<&[String]>,
+) -> Result<Rendered> {
+    let mut restrictions = Vec::new();
+    let mut partition_restricted: Vec<&str> = Vec::new();
+    for f in &q.filters {
+        let token_op = match f.op {
+            FilterOp::TokenGt => Some(Op::Gt),
+            FilterOp::TokenGte => Some(Op::Ge),
+            FilterOp::TokenLt => Some(Op::Lt),
+            FilterOp::TokenLte => Some(Op::Le),
+            _ => None,
+        };
+        if let Some(op) = token_op {
+            let token = match f.value {
+                Value::BigInt(t) => t,
+                _ => return Err(query_error(model, "a token filter needs a bigint token")),
+            };
+            restrictions.push(Restriction::Token { op, value: token });
+            continue;
+        }
+        let c = model
+            .column_named(&f.column)
+            .map_err(|_| query_error(model, format!("no column {:?}", f.column)))?;
+        let op = match f.op {
+            FilterOp::Eq => Op::Eq,
+            FilterOp::In => Op::In,
+            FilterOp::Gt => Op::Gt,
+            FilterOp::Gte => Op::Ge,
+            FilterOp::Lt => Op::Lt,
+            FilterOp::Lte => Op::Le,
+            FilterOp::Contains => Op::Contains,
+            FilterOp::ContainsKey => Op::ContainsKey,
+            _ => unreachable!("token filters handled above"),
+        };
+        match (op, &c.typ) {
+            (Op::Contains, t) if !t.is_collection() => {
+                return Err(query_error(
+                    model,
+                    format!("{:?} is not a collection: CONTAINS does not apply", c.name),
+                ))
+            }
+            (Op::ContainsKey, t) if !matches!(t, CqlType::Map { .. }) => {
+                return Err(query_error(
+                    model,
+                    format!("{:?} is not a map: CONTAINS KEY does not apply", c.name),
+                ))
+            }
+            _ => {}
+        }
+        if c.key == KeyKind::Partition {
+            if !matches!(op, Op::Eq | Op::In) && !q.allow_filtering {
+                return Err(query_error(
+                    model,
+                    format!("the partition key {:?} takes only = and IN (use a token range, or allow filtering)", c.name),
+                ));
+            }
+            partition_restricted.push(&c.name);
+        } else if !c.is_key() && !c.index && !q.allow_filtering {
+            return Err(query_error(
+                model,
+                format!(
+                    "{:?} is neither a key nor indexed: filtering on it needs allow_filtering",
+                    c.name
+                ),
+            ));
+        }
+        let value = match (op, &f.value) {
+            (Op::In, Value::List(_) | Value::Set(_) | Value::Tuple(_)) => f.value.clone(),
+            (Op::In, _) => {
+                return Err(query_error(
+                    model,
+                    format!("IN on {:?} needs a list of values", c.name),
+                ))
+            }
+            _ => f.value.clone(),
+        };
+        restrictions.push(Restriction::Column {
+            column: c.db_name().to_owned(),
+            op,
+            value,
+        });
+    }
+    if let Some(p) = &model.polymorphism {
+        if let Some(v) = &p.value {
+            let c = model.column_named(&p.column)?;
+            restrictions.push(Restriction::Column {
+                column: c.db_name().to_owned(),
+                op: Op::Eq,
+                value: v.clone(),
+            });
+        }
+    }
+    let whole_partition = model
+        .partition_key()
+        .all(|c| partition_restricted.contains(&c.name.as_str()));
+    let mut order_by = Vec::new();
+    for (name, order) in &q.order_by {
+        let c = model
+            .column_named(name)
+            .map_err(|_| query_error(model, format!("no column {name:?}")))?;
+        if !matches!(c.key, KeyKind::Clustering(_)) {
+            return Err(query_error(
+                model,
+                format!("{name:?} is not a clustering column: it cannot order results"),
+            ));
+        }
+        if !whole_partition {
+            return Err(query_error(
+                model,
+                "ORDER BY needs the whole partition key restricted by = or IN",
+            ));
+        }
+        order_by.push((c.db_name().to_owned(), *order));
+    }
+    if q.distinct
+        && !q.only.is_empty()
+        && q.only
+            .iter()
+            .any(|n| model.get(n).is_none_or(|c| c.key != KeyKind::Partition))
+    {
+        return Err(query_error(
+            model,
+            "DISTINCT selects partition key columns only",
+        ));
+    }
+    let columns: Vec<String> = if q.distinct && q.only.is_empty() {
+        model
+            .partition_key()
+            .map(|c| c.db_name().to_owned())
+            .collect()
+    } else if !q.only.is_empty() {
+        q.only
+            .iter()
+            .map(|n| Ok(model.column_named(n)?.db_name().to_owned()))
+            .collect::<Result<_>>()?
+    } else if let Some(all) = table_columns {
+        all.to_vec()
+    } else {
+        model
+            .columns
+            .iter()
+            .filter(|c| !q.defer.contains(&c.name))
+            .map(|c| c.db_name().to_owned())
+            .collect()
+    };
+    if let Some(l) = q.limit {
+        if l <= 0 {
+            return Err(query_error(
+                model,
+                format!("limit must be positive, got {l}"),
+            ));
+        }
+    }
+    Ok(render::select(
+        model,
+        &SelectSpec {
+            columns,
+            distinct: q.distinct,
+            count,
+            restrictions,
+            order_by,
+            limit: q.limit,
+            allow_filtering: q.allow_filtering,
+        },
+    ))
+}
+
+fn to_rows(model: &ModelSchema, rs: &ResultSet) -> Vec<ModelRow> {
+    let names: Vec<String> = rs
+        .columns
+        .iter()
+        .map(|spec| {
+            model
+                .columns
+                .iter()
+                .find(|c| c.db_name() == spec.name)
+                .map_or_else(|| spec.name.clone(), |c| c.name.clone())
+        })
+        .collect();
+    let discriminator = model.polymorphism.as_ref().and_then(|p| {
+        let column = model.get(&p.column)?.db_name().to_owned();
+        Some((rs.columns.iter().position(|c| c.name == column)?, p))
+    });
+    rs.rows
+        .iter()
+        .map(|row| {
+            let model_name = match discriminator {
+                Some((i, p)) => p
+                    .subtypes
+                    .iter()
+                    .find(|(v, _)| *v == row[i])
+                    .map_or_else(|| model.name.clone(), |(_, n)| n.clone()),
+                None => model.name.clone(),
+            };
+            ModelRow {
+                model: model_name,
+                values: names.iter().cloned().zip(row.iter().cloned()).collect(),
+            }
+        })
+        .collect()
+}
+
+fn lwt_outcome(rs: &ResultSet) -> Result<()> {
+    match rs.was_applied() {
+        Some(false) => Err(Error::LwtFailed {
+            existing: rs.lwt_existing_row(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl Session {
+    async fn run_rendered(
+        &self,
+        r: Rendered,
+        options: StatementOptions,
+        paging_state: Option<&[u8]>,
+    ) -> Result<ResultSet> {
+        let statement = Statement {
+            cql: r.cql,
+            options,
+        };
+        self.run(
+            &Query::Cql(statement),
+            &Values::Positional(r.values),
+            paging_state,
+        )
+        .await
+    }
+
+    /// Inserts a new row of `model` (cqlengine's `Model.create`): validates, fills defaults,
+    /// and with `if_not_exists` fails with [`Error::LwtFailed`] when the row exists.
+    /// Returns the row as stored.
+    pub async fn model_create(
+        &self,
+        model: &ModelSchema,
+        values: &[(String, Value)],
+        opts: &WriteOptions,
+    ) -> Result<ModelRow> {
+        let m = resolved(self, model)?;
+        let (rendered, row) = render_create(&m, values, opts)?;
+        let rs = self
+            .run_rendered(
+                rendered,
+                statement_options(opts.consistency, opts.timeout),
+                None,
+            )
+            .await?;
+        lwt_outcome(&rs)?;
+        Ok(ModelRow {
+            model: m.name.clone(),
+            values: row,
+        })
+    }
+
+    /// Saves a row read earlier (`original`) as `current`, writing only what changed
+    /// (collections as element operations). Without `original`, creates the row.
+    pub async fn model_save(
+        &self,
+        model: &ModelSchema,
+        original: Option<&[(String, Value)]>,
+        current: &[(String, Value)],
+        opts: &WriteOptions,
+    ) -> Result<ModelRow> {
+        let Some(original) = original else {
+            return self.model_create(model, current, opts).await;
+        };
+        let m = resolved(self, model)?;
+        for c in m.primary_key() {
+            let get = |vals: &[(String, Value)]| {
+                vals.iter()
+                    .find(|(n, _)| *n == c.name)
+                    .map(|(_, v)| v.clone())
+            };
+            if get(original) != get(current) {
+                return Err(Error::Validation {
+                    model: m.name.clone(),
+                    column: c.name.clone(),
+                    reason: "a key column cannot change: create a new row instead".into(),
+                });
+            }
+        }
+        let changes = diff(&m, original, current);
+        if !changes.is_empty() || !opts.conditions.is_empty() || opts.if_exists {
+            let key: Vec<(String, Value)> = m
+                .primary_key()
+                .filter_map(|c| current.iter().find(|(n, _)| *n == c.name).cloned())
+                .collect();
+            if changes.is_empty() {
+                return Ok(ModelRow {
+                    model: m.name.clone(),
+                    values: current.to_vec(),
+                });
+            }
+            let rendered = render_update(&m, &key, &changes, opts)?;
+            let rs = self
+                .run_rendered(
+                    rendered,
+                    statement_options(opts.consistency, opts.timeout),
+                    None,
+                )
+                .await?;
+            lwt_outcome(&rs)?;
+        }
+        Ok(ModelRow {
+            model: m.name.clone(),
+            values: current.to_vec(),
+        })
+    }
+
+    /// A blind update of one row by its primary key (cqlengine's `Model.objects(k=..).update(...)`).
+    pub async fn model_update(
+        &self,
+        model: &ModelSchema,
+        key: &[(String, Value)],
+        changes: &[(String, Change)],
+        opts: &WriteOptions,
+    ) -> Result<()> {
+        let m = resolved(self, model)?;
+        let rendered = render_update(&m, key, changes, opts)?;
+        let rs = self
+            .run_rendered(
+                rendered,
+                statement_options(opts.consistency, opts.timeout),
+                None,
+            )
+            .await?;
+        lwt_outcome(&rs)
+    }
+
+    /// Deletes the rows matching `key` (at least the whole partition key), or only `columns`
+    /// of them.
+    pub async fn model_delete(
+        &self,
+        model: &ModelSchema,
+        key: &[(String, Value)],
+        columns: &[String],
+        opts: &WriteOptions,
+    ) -> Result<()> {
+        let m = resolved(self, model)?;
+        let rendered = render_delete(&m, key, columns, opts)?;
+        let rs = self
+            .run_rendered(
+                rendered,
+                statement_options(opts.consistency, opts.timeout),
+                None,
+            )
+            .await?;
+        lwt_outcome(&rs)
+    }
+
+    async fn polymorphic_columns(&self, m: &ModelSchema) -> Result<Option<Vec<String>>> {
+        match &m.polymorphism {
+            Some(p) if p.value.is_none() => {
+                let ks = m.keyspace.clone().unwrap_or_default();
+                let table = self
+                    .keyspace_metadata(&ks)
+                    .and_then(|k| k.tables.get(&m.table).cloned());
+                // The table holds every subtype's columns: select them all, keys first.
+                Ok(table.map(|t| {
+                    let mut cols: Vec<String> = t
+                        .partition_key
+                        .iter()
+                        .chain(&t.clustering_key)
+                        .cloned()
+                        .collect();
+                    cols.extend(
+                        t.columns
+                            .keys()
+                            .filter(|c| !cols.contains(c))
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    );
+                    cols
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// One page of a model query, and the paging state of the next.
+    pub async fn model_select_page(
+        &self,
+        model: &ModelSchema,
+        q: &ModelQuery,
+        paging_state: Option<&[u8]>,
+    ) -> Result<(Vec<ModelRow>, Option<Vec<u8>>)> {
+        let m = resolved(self, model)?;
+        let all = self.polymorphic_columns(&m).await?;
+        let rendered = render_select(&m, q, false, all.as_deref())?;
+        let mut options = statement_options(q.consistency, q.timeout);
+        options.page_size = q.page_size;
+        let rs = self.run_rendered(rendered, options, paging_state).await?;
+        Ok((to_rows(&m, &rs), rs.paging_state.clone()))
+    }
+
+    /// Every row of a model query, page after page.
+    pub async fn model_select(&self, model: &ModelSchema, q: &ModelQuery) -> Result<Vec<ModelRow>> {
+        let mut rows = Vec::new();
+        let mut state: Option<Vec<u8>> = None;
+        loop {
+            let (page, next) = self.model_select_page(model, q, state.as_deref()).await?;
+            rows.extend(page);
+            match next {
+                Some(s) => state = Some(s),
+                None => return Ok(rows),
+            }
+        }
+    }
+
+    /// Exactly one row (cqlengine's `get`): [`Error::DoesNotExist`] when there is none,
+    /// [`Error::MultipleObjectsReturned`] when there are several.
+    pub async fn model_get(&self, model: &ModelSchema, q: &ModelQuery) -> Result<ModelRow> {
+        let mut q = q.clone();
+        q.limit = Some(2);
+        let (mut rows, _) = self.model_select_page(model, &q, None).await?;
+        match rows.len() {
+            0 => Err(Error::DoesNotExist {
+                model: model.name.clone(),
+            }),
+            1 => Ok(rows.remove(0)),
+            n => Err(Error::MultipleObjectsReturned {
+                model: model.name.clone(),
+                count: n,
+            }),
+        }
+    }
+
+    /// How many rows match (cqlengine's `count`).
+    pub async fn model_count(&self, model: &ModelSchema, q: &ModelQuery) -> Result<i64> {
+        let m = resolved(self, model)?;
+        let mut q = q.clone();
+        q.order_by.clear();
+        let rendered = render_select(&m, &q, true, None)?;
+        let rs = self
+            .run_rendered(rendered, statement_options(q.consistency, q.timeout), None)
+            .await?;
+        match rs.rows.first().and_then(|r| r.first()) {
+            Some(Value::BigInt(n)) => Ok(*n),
+            other => Err(Error::Protocol(format!("COUNT(*) answered {other:?}"))),
+        }
+    }
+}
+
+type BatchCallback = Box<dyn FnOnce() + Send + 'static>;
+
+/// Model writes sent as one batch (cqlengine's `BatchQuery`). Statements come from the
+/// `render_*` functions; callbacks run once the batch succeeded.
+#[derive(Default)]
+pub struct ModelBatch {
+    /// LOGGED (default), UNLOGGED or COUNTER.
+    pub kind: BatchType,
+    /// Write timestamp of the whole batch (µs).
+    pub timestamp: Option<i64>,
+    /// Consistency level.
+    pub consistency: Option<Consistency>,
+    statements: Vec<Rendered>,
+    callbacks: Vec<BatchCallback>,
+}
+
+impl std::fmt::Debug for ModelBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelBatch")
+            .field("kind", &self.kind)
+            .field("statements", &self.statements)
+            .field("callbacks", &self.callbacks.len())
+            .finish()
+    }
+}
+
+impl ModelBatch {
+    /// An empty batch of `kind`.
+    pub fn new(kind: BatchType) -> Self {
+        ModelBatch {
+            kind,
+            ..Default::default()
+        }
+    }
+
+    /// Adds a rendered write.
+    pub fn add(&mut self, statement: Rendered) {
+        self.statements.push(statement);
+    }
+
+    /// Runs `callback` after the batch succeeds.
+    pub fn add_callback(&mut self, callback: impl FnOnce() + Send + 'static) {
+        self.callbacks.push(Box::new(callback));
+    }
+
+    /// How many writes the batch holds.
+    pub fn len(&self) -> usize {
+        self.statements.len()
+    }
+
+    /// Whether the batch holds no write.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    /// Sends the batch; a conditional batch that is not applied is [`Error::LwtFailed`].
+    /// Callbacks run only on success. An empty batch sends nothing.
+    pub async fn execute(self, session: &Session) -> Result<()> {
+        if !self.statements.is_empty() {
+            let mut batch = Batch::new(self.kind).with_options(StatementOptions {
+                timestamp: self.timestamp,
+                consistency: self.consistency,
+                ..Default::default()
+            });
+            for r in self.statements {
+                batch = batch.add(Statement::new(r.cql), Values::Positional(r.values));
+            }
+            let rs = session.batch(&batch).await?;
+            lwt_outcome(&rs)?;
+        }
+        for callback in self.callbacks {
+            callback();
+        }
+        Ok(())
+    }
+}
