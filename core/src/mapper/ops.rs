@@ -181,11 +181,65 @@ fn statement_options(
     }
 }
 
-/// The model with its keyspace filled in.
+/// The model with its keyspace filled in, and the fields of user-defined types that the
+/// model names without describing them (read from the cluster's metadata).
 fn resolved(session: &Session, model: &ModelSchema) -> Result<ModelSchema> {
     let mut m = model.clone();
-    m.keyspace = Some(keyspace_of(session, model)?);
+    let ks = keyspace_of(session, model)?;
+    if m.columns.iter().any(|c| needs_udt_fields(&c.typ)) {
+        let types = session
+            .keyspace_metadata(&ks)
+            .map(|k| k.user_types)
+            .unwrap_or_default();
+        for c in &mut m.columns {
+            fill_udt_fields(&mut c.typ, &ks, &types);
+        }
+    }
+    m.keyspace = Some(ks);
     Ok(m)
+}
+
+fn needs_udt_fields(t: &CqlType) -> bool {
+    match t {
+        CqlType::Udt { fields, .. } => fields.is_empty(),
+        CqlType::List { element, .. }
+        | CqlType::Set { element, .. }
+        | CqlType::Vector { element, .. } => needs_udt_fields(element),
+        CqlType::Map { key, value, .. } => needs_udt_fields(key) || needs_udt_fields(value),
+        CqlType::Tuple(ts) => ts.iter().any(needs_udt_fields),
+        _ => false,
+    }
+}
+
+fn fill_udt_fields(
+    t: &mut CqlType,
+    ks: &str,
+    types: &std::collections::BTreeMap<String, Vec<(String, CqlType)>>,
+) {
+    match t {
+        CqlType::Udt {
+            keyspace,
+            name,
+            fields,
+            ..
+        } if fields.is_empty() => {
+            if let Some(known) = types.get(name.as_str()) {
+                *fields = known.clone();
+                if keyspace.is_empty() {
+                    *keyspace = ks.to_owned();
+                }
+            }
+        }
+        CqlType::List { element, .. }
+        | CqlType::Set { element, .. }
+        | CqlType::Vector { element, .. } => fill_udt_fields(element, ks, types),
+        CqlType::Map { key, value, .. } => {
+            fill_udt_fields(key, ks, types);
+            fill_udt_fields(value, ks, types);
+        }
+        CqlType::Tuple(ts) => ts.iter_mut().for_each(|t| fill_udt_fields(t, ks, types)),
+        _ => {}
+    }
 }
 
 /// Key restrictions from key values by attribute name: every primary key column, in order.
@@ -603,6 +657,28 @@ pub fn render_select(
     let whole_partition = model
         .partition_key()
         .all(|c| partition_restricted.contains(&c.name.as_str()));
+    if !q.allow_filtering && !partition_restricted.is_empty() && !whole_partition {
+        let missing: Vec<&str> = model
+            .partition_key()
+            .map(|c| c.name.as_str())
+            .filter(|n| !partition_restricted.contains(n))
+            .collect();
+        return Err(query_error(
+            model,
+            format!("the partition key is only partly given: {missing:?} missing"),
+        ));
+    }
+    let clustering_restricted = q.filters.iter().any(|f| {
+        model
+            .get(&f.column)
+            .is_some_and(|c| matches!(c.key, KeyKind::Clustering(_)))
+    });
+    if clustering_restricted && !whole_partition && !q.allow_filtering {
+        return Err(query_error(
+            model,
+            "restricting a clustering column needs the whole partition key (or allow_filtering)",
+        ));
+    }
     let mut order_by = Vec::new();
     for (name, order) in &q.order_by {
         let c = model
@@ -1026,5 +1102,235 @@ impl ModelBatch {
             callback();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapper::schema::ColumnDef;
+
+    fn photo() -> ModelSchema {
+        ModelSchema::new("Photo")
+            .column(
+                ColumnDef::new("photo_id", CqlType::Uuid)
+                    .partition_key()
+                    .default(ColumnDefault::Uuid4),
+            )
+            .column(ColumnDef::new("taken", CqlType::Timestamp).clustering(ClusteringOrder::Desc))
+            .column(ColumnDef::new("title", CqlType::Text).required())
+            .column(ColumnDef::new(
+                "tags",
+                CqlType::Set {
+                    element: Box::new(CqlType::Text),
+                    frozen: false,
+                },
+            ))
+            .column(ColumnDef::new(
+                "edits",
+                CqlType::List {
+                    element: Box::new(CqlType::Text),
+                    frozen: false,
+                },
+            ))
+            .column(ColumnDef::new(
+                "likes",
+                CqlType::Map {
+                    key: Box::new(CqlType::Uuid),
+                    value: Box::new(CqlType::Text),
+                    frozen: false,
+                },
+            ))
+            .column(ColumnDef::new("camera", CqlType::Text).indexed())
+    }
+
+    fn text(s: &str) -> Value {
+        Value::from(s)
+    }
+
+    #[test]
+    fn create_fills_defaults_validates_and_leaves_nulls_out() {
+        let (r, row) = render_create(
+            &photo(),
+            &[
+                ("taken".into(), Value::Timestamp(1)),
+                ("title".into(), text("t")),
+            ],
+            &WriteOptions::default(),
+        )
+        .unwrap();
+        assert!(matches!(row[0].1, Value::Uuid(_)), "uuid4 default: {row:?}");
+        assert_eq!(
+            r.cql,
+            "INSERT INTO \"photo\" (\"photo_id\", \"taken\", \"title\") VALUES (?, ?, ?)"
+        );
+        let err = render_create(
+            &photo(),
+            &[("taken".into(), Value::Timestamp(1))],
+            &WriteOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { column, reason, .. } if column == "title" && reason == "is required"),
+            "{err}"
+        );
+        let err = render_create(
+            &photo(),
+            &[("nope".into(), Value::Int(1))],
+            &WriteOptions::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("no column \"nope\""), "{err}");
+    }
+
+    #[test]
+    fn save_writes_only_changes_as_collection_operations() {
+        let before = vec![
+            ("title".to_owned(), text("a")),
+            ("tags".to_owned(), Value::Set(vec![text("x"), text("y")])),
+            ("edits".to_owned(), Value::List(vec![text("e1")])),
+            (
+                "likes".to_owned(),
+                Value::Map(vec![
+                    (Value::Uuid(Uuid::nil()), text("me")),
+                    (Value::Uuid(Uuid::max()), text("you")),
+                ]),
+            ),
+            ("camera".to_owned(), text("same")),
+        ];
+        let after = vec![
+            ("title".to_owned(), text("b")),
+            ("tags".to_owned(), Value::Set(vec![text("y"), text("z")])),
+            (
+                "edits".to_owned(),
+                Value::List(vec![text("e1"), text("e2")]),
+            ),
+            (
+                "likes".to_owned(),
+                Value::Map(vec![(Value::Uuid(Uuid::nil()), text("me!"))]),
+            ),
+            ("camera".to_owned(), text("same")),
+        ];
+        let changes = diff(&photo(), &before, &after);
+        assert_eq!(
+            changes,
+            vec![
+                ("title".to_owned(), Change::Set(text("b"))),
+                ("tags".to_owned(), Change::Add(Value::Set(vec![text("z")]))),
+                (
+                    "tags".to_owned(),
+                    Change::Remove(Value::Set(vec![text("x")]))
+                ),
+                (
+                    "edits".to_owned(),
+                    Change::Add(Value::List(vec![text("e2")]))
+                ),
+                (
+                    "likes".to_owned(),
+                    Change::MapUpdate(Value::Map(vec![
+                        (Value::Uuid(Uuid::nil()), text("me!")),
+                        (Value::Uuid(Uuid::max()), Value::Null)
+                    ]))
+                ),
+            ]
+        );
+        let key = [
+            ("photo_id".to_owned(), Value::Uuid(Uuid::nil())),
+            ("taken".to_owned(), Value::Timestamp(1)),
+        ];
+        let r = render_update(&photo(), &key, &changes, &WriteOptions::default()).unwrap();
+        assert_eq!(
+            r.cql,
+            "UPDATE \"photo\" SET \"title\" = ?, \"tags\" = \"tags\" + ?, \"tags\" = \"tags\" - ?, \"edits\" = \"edits\" + ?, \
+             \"likes\"[?] = ?, \"likes\"[?] = ? WHERE \"photo_id\" = ? AND \"taken\" = ?"
+        );
+    }
+
+    #[test]
+    fn invalid_queries_are_refused_before_sending() {
+        let m = photo();
+        let q = |filters: Vec<Filter>| ModelQuery {
+            filters,
+            ..Default::default()
+        };
+        let f = |c: &str, op, v| Filter {
+            column: c.into(),
+            op,
+            value: v,
+        };
+        let err = render_select(
+            &m,
+            &q(vec![f("title", FilterOp::Eq, text("x"))]),
+            false,
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::Query { reason, .. } if reason.contains("allow_filtering")),
+            "{err}"
+        );
+        let mut ok = q(vec![f("title", FilterOp::Eq, text("x"))]);
+        ok.allow_filtering = true;
+        assert!(render_select(&m, &ok, false, None)
+            .unwrap()
+            .cql
+            .ends_with("ALLOW FILTERING"));
+        assert!(
+            render_select(
+                &m,
+                &q(vec![f("camera", FilterOp::Eq, text("x"))]),
+                false,
+                None
+            )
+            .is_ok(),
+            "indexed"
+        );
+        let mut ordered = q(vec![]);
+        ordered.order_by = vec![("title".into(), ClusteringOrder::Asc)];
+        assert!(render_select(&m, &ordered, false, None)
+            .unwrap_err()
+            .to_string()
+            .contains("not a clustering column"));
+        ordered.order_by = vec![("taken".into(), ClusteringOrder::Asc)];
+        assert!(render_select(&m, &ordered, false, None)
+            .unwrap_err()
+            .to_string()
+            .contains("whole partition key"));
+        ordered.filters = vec![f("photo_id", FilterOp::Eq, Value::Uuid(Uuid::nil()))];
+        assert!(render_select(&m, &ordered, false, None).is_ok());
+        assert!(render_select(
+            &m,
+            &q(vec![f("title", FilterOp::Contains, text("x"))]),
+            false,
+            None
+        )
+        .is_err());
+        assert!(render_select(
+            &m,
+            &q(vec![f("photo_id", FilterOp::Gt, Value::Uuid(Uuid::nil()))]),
+            false,
+            None
+        )
+        .is_err());
+        let tokens = q(vec![Filter {
+            column: String::new(),
+            op: FilterOp::TokenGt,
+            value: Value::BigInt(0),
+        }]);
+        assert!(render_select(&m, &tokens, false, None)
+            .unwrap()
+            .cql
+            .contains("token(\"photo_id\") > ?"));
+        let err = render_delete(
+            &m,
+            &[("taken".into(), Value::Timestamp(1))],
+            &[],
+            &WriteOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("\"photo_id\" needs a value"),
+            "{err}"
+        );
     }
 }
