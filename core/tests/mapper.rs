@@ -952,3 +952,98 @@ async fn keyspaces_are_created_and_dropped() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }
+
+#[tokio::test]
+async fn abstract_bases_give_each_concrete_model_its_own_table() {
+    let s = session().await;
+    let base = ModelSchema::new("Vehicle")
+        .column(
+            ColumnDef::new("id", CqlType::Uuid)
+                .partition_key()
+                .default(ColumnDefault::Uuid4),
+        )
+        .column(ColumnDef::new("made", CqlType::Timestamp).default(ColumnDefault::Now))
+        .option("comment", OptionValue::Text("vehicles".into()));
+    let car = ModelSchema::inherit(&base, "Car").column(ColumnDef::new("doors", CqlType::TinyInt));
+    let boat = ModelSchema::inherit(&base, "Boat").column(ColumnDef::new("sails", CqlType::Int));
+    for m in [&car, &boat] {
+        s.drop_table(m).await.unwrap();
+        assert!(s.sync_table(m).await.unwrap().created);
+    }
+    let c = s
+        .model_create(
+            &car,
+            &vals(&[("doors", Value::BigInt(4))]),
+            &WriteOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(c.get("made"), Some(Value::Timestamp(t)) if *t > 1_700_000_000_000),
+        "now default: {c:?}"
+    );
+    let got = s
+        .model_first(&car, &query(vec![eq("id", c.get("id").unwrap().clone())]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.get("doors"), Some(&Value::TinyInt(4)));
+    assert_eq!(
+        s.model_first(&boat, &ModelQuery::default()).await.unwrap(),
+        None,
+        "the boat table is its own, and empty"
+    );
+    // Client timestamps apply to model writes; an older write loses.
+    let key = vals(&[("id", c.get("id").unwrap().clone())]);
+    let at = |ts| WriteOptions {
+        timestamp: Some(ts),
+        ..Default::default()
+    };
+    s.model_update(
+        &car,
+        &key,
+        &[("doors".into(), Change::Set(Value::Int(2)))],
+        &at(i64::MAX / 2),
+    )
+    .await
+    .unwrap();
+    s.model_update(
+        &car,
+        &key,
+        &[("doors".into(), Change::Set(Value::Int(5)))],
+        &at(1),
+    )
+    .await
+    .unwrap();
+    let got = s
+        .model_first(&car, &query(vec![eq("id", c.get("id").unwrap().clone())]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.get("doors"), Some(&Value::TinyInt(2)));
+    // Counters through an unlogged-free counter batch.
+    let hits = ModelSchema::new("Hits")
+        .column(ColumnDef::new("page", CqlType::Text).partition_key())
+        .column(ColumnDef::new("n", CqlType::Counter));
+    s.drop_table(&hits).await.unwrap();
+    s.sync_table(&hits).await.unwrap();
+    let mut batch = ModelBatch::new(BatchType::Counter);
+    for _ in 0..3 {
+        let key = vals(&[("page", "/".into())]);
+        batch.add(
+            cqlbridge_core::mapper::render_update(
+                &hits,
+                &key,
+                &[("n".into(), Change::Add(Value::BigInt(2)))],
+                &WriteOptions::default(),
+            )
+            .unwrap(),
+        );
+    }
+    batch.execute(&s).await.unwrap();
+    let got = s
+        .model_get(&hits, &query(vec![eq("page", "/".into())]))
+        .await
+        .unwrap();
+    assert_eq!(got.get("n"), Some(&Value::Counter(6)));
+}

@@ -1012,6 +1012,22 @@ impl Session {
         }
     }
 
+    /// The first matching row, if any (cqlengine's `first`).
+    pub async fn model_first(
+        &self,
+        model: &ModelSchema,
+        q: &ModelQuery,
+    ) -> Result<Option<ModelRow>> {
+        let mut q = q.clone();
+        q.limit = Some(1);
+        let (mut rows, _) = self.model_select_page(model, &q, None).await?;
+        Ok(if rows.is_empty() {
+            None
+        } else {
+            Some(rows.remove(0))
+        })
+    }
+
     /// How many rows match (cqlengine's `count`).
     pub async fn model_count(&self, model: &ModelSchema, q: &ModelQuery) -> Result<i64> {
         let m = resolved(self, model)?;

@@ -218,6 +218,22 @@ impl ModelSchema {
         }
     }
 
+    /// A concrete model inheriting an abstract base's columns, options and default TTL, with
+    /// its own name and table (cqlengine's `__abstract__` inheritance: each concrete model
+    /// gets its own table). Add the model's own columns after.
+    pub fn inherit(base: &ModelSchema, name: impl Into<String>) -> Self {
+        let name = name.into();
+        ModelSchema {
+            table: snake_case(&name),
+            name,
+            keyspace: base.keyspace.clone(),
+            columns: base.columns.clone(),
+            options: base.options.clone(),
+            default_ttl: base.default_ttl,
+            polymorphism: None,
+        }
+    }
+
     /// Adds a column.
     pub fn column(mut self, column: ColumnDef) -> Self {
         self.columns.push(column);
