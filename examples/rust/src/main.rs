@@ -1,10 +1,16 @@
-//! The seed walkthrough (shared/notes/walkthrough.md), steps 1 to 6, in Rust over
+//! The seed walkthrough (shared/notes/walkthrough.md), steps 1 to 14, in Rust over
 //! cqlbridge-core, against a real local node (`CQLB_CONTACT_POINTS`, default 127.0.0.1).
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use cqlbridge_core::{ClusterConfig, Consistency, Result, Session, Statement, Value};
+use cqlbridge_core::mapper::{
+    render_create, Change, ClusteringOrder, ColumnDef, ColumnDefault, Filter, FilterOp, ModelBatch,
+    ModelQuery, ModelSchema, Op, OptionValue, Polymorphism, WriteOptions,
+};
+use cqlbridge_core::{
+    BatchType, ClusterConfig, Consistency, CqlType, Error, Result, Session, Statement, Value,
+};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
@@ -178,6 +184,334 @@ async fn main() -> Result<()> {
         in_query.rows.len(),
         started.elapsed()
     );
-    println!("done: steps 1-6 of the walkthrough ran against a real node");
+    models(&session).await?;
+    println!("done: steps 1-14 of the walkthrough ran against a real node");
+    Ok(())
+}
+
+fn col(name: &str, typ: CqlType) -> ColumnDef {
+    ColumnDef::new(name, typ)
+}
+
+fn set_of(t: CqlType) -> CqlType {
+    CqlType::Set {
+        element: Box::new(t),
+        frozen: false,
+    }
+}
+
+fn values(pairs: &[(&str, Value)]) -> Vec<(String, Value)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+fn by(column: &str, value: Value) -> ModelQuery {
+    ModelQuery {
+        filters: vec![Filter {
+            column: column.into(),
+            op: FilterOp::Eq,
+            value,
+        }],
+        ..Default::default()
+    }
+}
+
+/// Steps 7 to 14: models, keys, inserting, LWT, batches, fetching, table options,
+/// inheritance and polymorphism, through core's mapper.
+async fn models(session: &Session) -> Result<()> {
+    let none = WriteOptions::default();
+    // 7. Models: fields declared in code, collections as Vec/sets/maps, tables managed.
+    let message = ModelSchema::new("Message")
+        .column(
+            col("message_id", CqlType::Timeuuid)
+                .partition_key()
+                .default(ColumnDefault::TimeUuid),
+        )
+        .column(col("subject", CqlType::Text))
+        .column(col("body", CqlType::Text))
+        .column(col("addressed_to", set_of(CqlType::Uuid)));
+    let photo = ModelSchema::new("Photo")
+        .column(
+            col("photo_id", CqlType::Uuid)
+                .partition_key()
+                .default(ColumnDefault::Uuid4),
+        )
+        .column(col("title", CqlType::Text))
+        .column(col(
+            "likes",
+            CqlType::Map {
+                key: Box::new(CqlType::Uuid),
+                value: Box::new(CqlType::Text),
+                frozen: false,
+            },
+        ));
+    // 8. Clustering keys: the first key is the partition key, the rest cluster.
+    let users_in_group = ModelSchema::new("UsersInGroup")
+        .column(col("group_id", CqlType::Uuid))
+        .column(col("user_id", CqlType::Uuid))
+        .column(col("is_admin", CqlType::Boolean))
+        .with_primary_keys(&["group_id", "user_id"], &[])?;
+    let by_state = ModelSchema::new("UsersInGroupByState")
+        .column(col("group_id", CqlType::Uuid))
+        .column(col("state", CqlType::Text))
+        .column(col("user_id", CqlType::Uuid))
+        .column(
+            col("is_admin", CqlType::Boolean).default(ColumnDefault::Value(Value::Boolean(false))),
+        )
+        .with_primary_keys(&["group_id", "state", "user_id"], &["group_id", "state"])?;
+    for m in [&message, &photo, &users_in_group, &by_state] {
+        session.sync_table(m).await?;
+    }
+    println!("7-8. tables message, photo, users_in_group, users_in_group_by_state synced from their models");
+
+    // 9. Inserting: validation, defaults, TTL.
+    let mut subject = col("subject", CqlType::Text);
+    subject.max_length = Some(10);
+    let strict = ModelSchema {
+        columns: vec![message.columns[0].clone(), subject],
+        ..message.clone()
+    };
+    let err = session
+        .model_create(
+            &strict,
+            &values(&[("subject", "far too long a subject".into())]),
+            &none,
+        )
+        .await;
+    println!(
+        "9. a subject over 10 characters is refused before sending: {}",
+        err.err().map(|e| e.to_string()).unwrap_or_default()
+    );
+    let m = session
+        .model_create(
+            &message,
+            &values(&[
+                ("subject", "hello".into()),
+                (
+                    "addressed_to",
+                    Value::Set(vec![Value::Uuid(Uuid::new_v4())]),
+                ),
+            ]),
+            &WriteOptions {
+                ttl: Some(86_400),
+                ..none.clone()
+            },
+        )
+        .await?;
+    println!(
+        "   message {} stored for a day",
+        m.get("message_id")
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
+
+    // 10. Lightweight transactions.
+    let pid = Value::Uuid(Uuid::new_v4());
+    let only_new = WriteOptions {
+        if_not_exists: true,
+        ..none.clone()
+    };
+    session
+        .model_create(
+            &photo,
+            &values(&[("photo_id", pid.clone()), ("title", "sunset".into())]),
+            &only_new,
+        )
+        .await?;
+    match session
+        .model_create(
+            &photo,
+            &values(&[("photo_id", pid.clone()), ("title", "again".into())]),
+            &only_new,
+        )
+        .await
+    {
+        Err(Error::LwtFailed { existing }) => {
+            println!("10. IF NOT EXISTS refused a second insert; the row has {existing:?}")
+        }
+        other => println!("10. unexpected: {other:?}"),
+    }
+    let iff = WriteOptions {
+        conditions: vec![("title".into(), Op::Eq, "sunset".into())],
+        ..none.clone()
+    };
+    session
+        .model_update(
+            &photo,
+            &values(&[("photo_id", pid.clone())]),
+            &[("title".into(), Change::Set("sunrise".into()))],
+            &iff,
+        )
+        .await?;
+    println!("    IF title = 'sunset' applied the update");
+
+    // 11. Batches keep a table and its lookup view consistent.
+    let user = ModelSchema::new("User")
+        .column(col("name", CqlType::Text).partition_key())
+        .column(col("twitter", CqlType::Text))
+        .column(col("email", CqlType::Text));
+    let twitter_to_user = ModelSchema::new("TwitterToUser")
+        .column(col("twitter", CqlType::Text).partition_key())
+        .column(col("name", CqlType::Text));
+    session.sync_table(&user).await?;
+    session.sync_table(&twitter_to_user).await?;
+    let mut batch = ModelBatch::new(BatchType::Logged);
+    batch.add(
+        render_create(
+            &user,
+            &values(&[
+                ("name", "ada".into()),
+                ("twitter", "@ada".into()),
+                ("email", "ada@example.org".into()),
+            ]),
+            &none,
+        )?
+        .0,
+    );
+    batch.add(
+        render_create(
+            &twitter_to_user,
+            &values(&[("twitter", "@ada".into()), ("name", "ada".into())]),
+            &none,
+        )?
+        .0,
+    );
+    batch.execute(session).await?;
+    println!("11. user 'ada' and twitter '@ada' written in one logged batch");
+
+    // 12. Fetching: get raises DoesNotExist; filters.
+    let found = session
+        .model_get(&twitter_to_user, &by("twitter", "@ada".into()))
+        .await?;
+    println!(
+        "12. @ada is {}",
+        found
+            .get("name")
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
+    if let Err(e) = session
+        .model_get(&twitter_to_user, &by("twitter", "@nobody".into()))
+        .await
+    {
+        println!("    @nobody: {e}");
+    }
+
+    // 13. Table properties.
+    let tuned = ModelSchema::new("Tuned")
+        .column(col("id", CqlType::Int).partition_key())
+        .option("gc_grace_seconds", OptionValue::Int(86_400))
+        .option(
+            "compaction",
+            OptionValue::Map([("class".to_owned(), "LeveledCompactionStrategy".to_owned())].into()),
+        )
+        .option(
+            "caching",
+            OptionValue::Map(
+                [
+                    ("keys".to_owned(), "ALL".to_owned()),
+                    ("rows_per_partition".to_owned(), "NONE".to_owned()),
+                ]
+                .into(),
+            ),
+        )
+        .option("read_repair", OptionValue::Text("BLOCKING".into()));
+    let report = session.sync_table(&tuned).await?;
+    println!(
+        "13. table tuned with compaction, gc_grace_seconds, caching, read_repair (created: {})",
+        report.created
+    );
+
+    // 14. Inheritance (a table per concrete model) and polymorphism (one table, a discriminator).
+    let base = ModelSchema::new("Pet")
+        .column(col("owner", CqlType::Text).partition_key())
+        .column(col("name", CqlType::Text).clustering(ClusteringOrder::Asc))
+        .column(ColumnDef {
+            discriminator: true,
+            ..col("kind", CqlType::Text)
+        });
+    let subtypes = vec![
+        (Value::from("cat"), "Cat".to_owned()),
+        (Value::from("dog"), "Dog".to_owned()),
+    ];
+    let poly = |v: Option<&str>| {
+        Some(Polymorphism {
+            column: "kind".into(),
+            value: v.map(Value::from),
+            subtypes: subtypes.clone(),
+        })
+    };
+    let pet = ModelSchema {
+        polymorphism: poly(None),
+        ..base.clone()
+    };
+    let cat = ModelSchema {
+        name: "Cat".into(),
+        polymorphism: poly(Some("cat")),
+        ..base.clone().column(col("lives", CqlType::Int))
+    };
+    let dog = ModelSchema {
+        name: "Dog".into(),
+        polymorphism: poly(Some("dog")),
+        ..base.clone().column(col("good", CqlType::Boolean))
+    };
+    for m in [&pet, &cat, &dog] {
+        session.sync_table(m).await?;
+    }
+    session
+        .model_create(
+            &cat,
+            &values(&[
+                ("owner", "ann".into()),
+                ("name", "tom".into()),
+                ("lives", Value::Int(9)),
+            ]),
+            &none,
+        )
+        .await?;
+    session
+        .model_create(
+            &dog,
+            &values(&[
+                ("owner", "ann".into()),
+                ("name", "rex".into()),
+                ("good", Value::Boolean(true)),
+            ]),
+            &none,
+        )
+        .await?;
+    let pets = session
+        .model_select(&pet, &by("owner", "ann".into()))
+        .await?;
+    let kinds: Vec<String> = pets
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p.model,
+                p.get("name").map(ToString::to_string).unwrap_or_default()
+            )
+        })
+        .collect();
+    println!(
+        "14. querying Pet returns each subtype: {}",
+        kinds.join(", ")
+    );
+    let car = ModelSchema::inherit(
+        &ModelSchema::new("Vehicle").column(
+            col("id", CqlType::Uuid)
+                .partition_key()
+                .default(ColumnDefault::Uuid4),
+        ),
+        "Car",
+    )
+    .column(col("doors", CqlType::TinyInt));
+    session.sync_table(&car).await?;
+    session
+        .model_create(&car, &values(&[("doors", Value::Int(4))]), &none)
+        .await?;
+    println!("    Car inherits Vehicle's columns in its own table");
     Ok(())
 }
