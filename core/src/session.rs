@@ -21,7 +21,7 @@ use crate::config::ClusterConfig;
 use crate::error::{Error, Result};
 use crate::metrics::CoreCounters;
 use crate::result::{paging_state, ColumnSpec, ResultSet};
-use crate::statement::{Statement, Values};
+use crate::statement::{Statement, StatementOptions, Values};
 use crate::value::bind_value;
 
 /// How many prepared statements a session keeps for statements executed with values.
@@ -395,6 +395,39 @@ impl Session {
             }
         };
         ResultSet::from_page(result, paging)
+    }
+
+    /// Like [`Session::run`], with `options` for this execution (a prepared statement's own
+    /// options are overridden where `options` sets them).
+    pub async fn run_with(
+        &self,
+        query: &Query,
+        values: &Values,
+        paging_state_bytes: Option<&[u8]>,
+        options: &StatementOptions,
+    ) -> Result<ResultSet> {
+        match query {
+            Query::Cql(st) => {
+                let st = Statement {
+                    cql: st.cql.clone(),
+                    options: options.clone(),
+                };
+                self.run(&Query::Cql(st), values, paging_state_bytes).await
+            }
+            Query::Prepared(p) => {
+                let mut inner = p.inner.clone();
+                apply_options!(self, &mut inner, options);
+                if let Some(size) = options.page_size {
+                    inner.set_page_size(size);
+                }
+                let p = Prepared {
+                    inner,
+                    params: p.params.clone(),
+                };
+                self.run(&Query::Prepared(p), values, paging_state_bytes)
+                    .await
+            }
+        }
     }
 
     /// The statement prepared through the session's cache, with the statement's options.

@@ -1,0 +1,379 @@
+//! Futures: asynchronous work whose outcome arrives once. Built on core's completion
+//! primitive: a callback fires exactly once, on a runtime thread (or at once on the caller's
+//! thread when the future is already complete); waiting inside a callback returns
+//! `CQLB_WOULD_DEADLOCK`.
+
+use std::ffi::{c_char, c_void};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use cqlbridge_core::{Completion, Error, Prepared, ResultSet, Session};
+
+use crate::boundary::{fail, ffi_call, out, release, resolve, Failure, FfiResult};
+use crate::handle::{Kind, REGISTRY};
+use crate::prepared::cqlb_prepared;
+use crate::result::cqlb_result;
+use crate::session::cqlb_session;
+use crate::status::cqlb_status;
+
+/// A future.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct cqlb_future {
+    /// The handle; 0 is never valid.
+    pub handle: u64,
+}
+
+/// Called once when a future completes, with the future and the `userdata` given at
+/// registration. It runs on a library thread and must not block (waiting on a future there
+/// returns `CQLB_WOULD_DEADLOCK`).
+pub type cqlb_future_callback =
+    Option<unsafe extern "C" fn(future: cqlb_future, userdata: *mut c_void)>;
+
+/// What a future yields.
+pub(crate) enum Output {
+    Session(Arc<Session>),
+    Result(Arc<ResultSet>),
+    Prepared(Arc<Prepared>),
+}
+
+pub(crate) struct FfiFuture {
+    completion: Completion<cqlbridge_core::Result<Output>>,
+    message: OnceLock<String>,
+}
+
+/// Starts `work` on the library's runtime and registers its future.
+pub(crate) fn spawn<F>(work: F) -> u64
+where
+    F: std::future::Future<Output = cqlbridge_core::Result<Output>> + Send + 'static,
+{
+    REGISTRY.insert(
+        Kind::Future,
+        FfiFuture {
+            completion: Completion::spawn(work),
+            message: OnceLock::new(),
+        },
+    )
+}
+
+fn future(f: cqlb_future) -> FfiResult<Arc<FfiFuture>> {
+    resolve::<FfiFuture>(f.handle, Kind::Future)
+}
+
+/// The outcome of a complete future, as a status (recording an error's message).
+fn outcome(f: &FfiFuture) -> FfiResult<&Output> {
+    match f.completion.try_get() {
+        None => fail(cqlb_status::CQLB_PENDING, "the future is not complete"),
+        Some(Ok(v)) => Ok(v),
+        Some(Err(e)) => Err(Failure::from(e)),
+    }
+}
+
+struct UserData(*mut c_void);
+// SAFETY: the pointer is only handed back to the caller's callback, as C expects.
+unsafe impl Send for UserData {}
+
+/// Registers `callback` to run once when `future` completes (at once, on this thread, when
+/// it already has). Several callbacks may be registered; each fires once.
+#[no_mangle]
+pub extern "C" fn cqlb_future_set_callback(
+    future_handle: cqlb_future,
+    callback: cqlb_future_callback,
+    userdata: *mut c_void,
+) -> cqlb_status {
+    ffi_call(|| {
+        let Some(cb) = callback else {
+            return fail(cqlb_status::CQLB_NULL_ARGUMENT, "`callback` is NULL");
+        };
+        let f = future(future_handle)?;
+        let data = UserData(userdata);
+        f.completion.on_complete(move |_| {
+            let data = data;
+            // SAFETY: a C function pointer given by the caller, called with its own userdata.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+                cb(future_handle, data.0)
+            }));
+        });
+        Ok(())
+    })
+}
+
+/// Blocks until `future` completes; returns its outcome's status. On a library thread (in a
+/// callback), returns `CQLB_WOULD_DEADLOCK` unless already complete.
+#[no_mangle]
+pub extern "C" fn cqlb_future_wait(future_handle: cqlb_future) -> cqlb_status {
+    ffi_call(|| {
+        let f = future(future_handle)?;
+        f.completion.wait().map_err(|e| Failure::from(&e))?;
+        outcome(&f).map(drop)
+    })
+}
+
+/// Waits at most `timeout_us` microseconds; `*out_ready` says whether it completed. Returns
+/// `CQLB_OK` when the wait itself worked (the outcome is read with `cqlb_future_status`).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_wait_timed(
+    future_handle: cqlb_future,
+    timeout_us: u64,
+    out_ready: *mut bool,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_ready, "out_ready")?;
+        let f = future(future_handle)?;
+        let done = f
+            .completion
+            .wait_timeout(Duration::from_micros(timeout_us))
+            .map_err(|e| Failure::from(&e))?;
+        slot.write(done.is_some());
+        Ok(())
+    })
+}
+
+/// Whether `future` has its outcome. Never blocks.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_ready(
+    future_handle: cqlb_future,
+    out_ready: *mut bool,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_ready, "out_ready")?;
+        slot.write(future(future_handle)?.completion.is_ready());
+        Ok(())
+    })
+}
+
+/// The status of the future's outcome: `CQLB_OK`, the error's status, or `CQLB_PENDING`.
+/// Never blocks.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_status(
+    future_handle: cqlb_future,
+    out_status: *mut cqlb_status,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_status, "out_status")?;
+        let f = future(future_handle)?;
+        slot.write(match outcome(&f) {
+            Ok(_) => cqlb_status::CQLB_OK,
+            Err(Failure(status, _)) => status,
+        });
+        Ok(())
+    })
+}
+
+/// The message of the future's error (empty when it succeeded), borrowed while the future
+/// handle lives. `CQLB_PENDING` while not complete.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_error_message(
+    future_handle: cqlb_future,
+    out_message: *mut *const c_char,
+    out_len: *mut usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        let msg_slot = out(out_message, "out_message")?;
+        let len_slot = out(out_len, "out_len")?;
+        let f = future(future_handle)?;
+        let message = match f.completion.try_get() {
+            None => return fail(cqlb_status::CQLB_PENDING, "the future is not complete"),
+            Some(Ok(_)) => "",
+            Some(Err(e)) => f.message.get_or_init(|| e.to_string()).as_str(),
+        };
+        msg_slot.write(message.as_ptr().cast());
+        len_slot.write(message.len());
+        Ok(())
+    })
+}
+
+/// The server's details of the future's error: its protocol error code (0 when the error did
+/// not come from the server) and, where the error has them, the consistency level, the
+/// replicas required and received (or alive, for Unavailable).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct cqlb_server_error {
+    /// The protocol's error code (e.g. 0x2200 Invalid, 0x1100 WriteTimeout); 0 if none.
+    pub code: i32,
+    /// The consistency level (a `CQLB_CONSISTENCY_*` value), or 0xFFFF.
+    pub consistency: u16,
+    /// Replicas required, or -1.
+    pub required: i32,
+    /// Replicas that answered (alive, for Unavailable), or -1.
+    pub received: i32,
+    /// Whether data was present (read timeouts and failures).
+    pub data_present: bool,
+}
+
+/// Fills `*out_details` from the future's error.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_server_error(
+    future_handle: cqlb_future,
+    out_details: *mut cqlb_server_error,
+) -> cqlb_status {
+    ffi_call(|| {
+        use cqlbridge_core::ServerErrorKind as K;
+        let slot = out(out_details, "out_details")?;
+        let f = future(future_handle)?;
+        let mut d = cqlb_server_error {
+            code: 0,
+            consistency: 0xFFFF,
+            required: -1,
+            received: -1,
+            data_present: false,
+        };
+        match f.completion.try_get() {
+            None => return fail(cqlb_status::CQLB_PENDING, "the future is not complete"),
+            Some(Err(Error::Server(s))) => {
+                d.code = match &s.kind {
+                    K::ServerError => 0x0000,
+                    K::ProtocolError => 0x000A,
+                    K::AuthenticationError => 0x0100,
+                    K::Unavailable {
+                        consistency,
+                        required,
+                        alive,
+                    } => {
+                        (d.consistency, d.required, d.received) =
+                            (*consistency as u16, *required, *alive);
+                        0x1000
+                    }
+                    K::Overloaded => 0x1001,
+                    K::IsBootstrapping => 0x1002,
+                    K::TruncateError => 0x1003,
+                    K::WriteTimeout {
+                        consistency,
+                        received,
+                        required,
+                        ..
+                    } => {
+                        (d.consistency, d.required, d.received) =
+                            (*consistency as u16, *required, *received);
+                        0x1100
+                    }
+                    K::ReadTimeout {
+                        consistency,
+                        received,
+                        required,
+                        data_present,
+                    } => {
+                        (d.consistency, d.required, d.received, d.data_present) =
+                            (*consistency as u16, *required, *received, *data_present);
+                        0x1200
+                    }
+                    K::ReadFailure {
+                        consistency,
+                        received,
+                        required,
+                        data_present,
+                        ..
+                    } => {
+                        (d.consistency, d.required, d.received, d.data_present) =
+                            (*consistency as u16, *required, *received, *data_present);
+                        0x1300
+                    }
+                    K::FunctionFailure { .. } => 0x1400,
+                    K::WriteFailure {
+                        consistency,
+                        received,
+                        required,
+                        ..
+                    } => {
+                        (d.consistency, d.required, d.received) =
+                            (*consistency as u16, *required, *received);
+                        0x1500
+                    }
+                    K::SyntaxError => 0x2000,
+                    K::Unauthorized => 0x2100,
+                    K::Invalid => 0x2200,
+                    K::ConfigError => 0x2300,
+                    K::AlreadyExists { .. } => 0x2400,
+                    K::Unprepared => 0x2500,
+                    K::Other(code) => *code,
+                    _ => -1,
+                };
+            }
+            Some(_) => {}
+        }
+        slot.write(d);
+        Ok(())
+    })
+}
+
+/// The result page of a completed execution, as a new handle (free it with
+/// `cqlb_result_free`). The future's error status when it failed.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_result(
+    future_handle: cqlb_future,
+    out_result: *mut cqlb_result,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_result, "out_result")?;
+        let f = future(future_handle)?;
+        match outcome(&f)? {
+            Output::Result(r) => {
+                slot.write(cqlb_result {
+                    handle: REGISTRY.insert(Kind::Result, crate::result::FfiRows::new(r.clone())),
+                });
+                Ok(())
+            }
+            _ => fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                "this future does not yield a result",
+            ),
+        }
+    })
+}
+
+/// The session of a completed `cqlb_session_connect`, as a new handle (free it with
+/// `cqlb_session_free`).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_session(
+    future_handle: cqlb_future,
+    out_session: *mut cqlb_session,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_session, "out_session")?;
+        let f = future(future_handle)?;
+        match outcome(&f)? {
+            Output::Session(s) => {
+                slot.write(cqlb_session {
+                    handle: REGISTRY.insert_arc(Kind::Session, s.clone()),
+                });
+                Ok(())
+            }
+            _ => fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                "this future does not yield a session",
+            ),
+        }
+    })
+}
+
+/// The prepared statement of a completed `cqlb_session_prepare_async`, as a new handle (free
+/// it with `cqlb_prepared_free`).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_prepared(
+    future_handle: cqlb_future,
+    out_prepared: *mut cqlb_prepared,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_prepared, "out_prepared")?;
+        let f = future(future_handle)?;
+        match outcome(&f)? {
+            Output::Prepared(p) => {
+                slot.write(cqlb_prepared {
+                    handle: REGISTRY.insert_arc(Kind::Prepared, p.clone()),
+                });
+                Ok(())
+            }
+            _ => fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                "this future does not yield a prepared statement",
+            ),
+        }
+    })
+}
+
+/// Frees a future. The work goes on; registered callbacks still fire once (their future
+/// handle is then stale).
+#[no_mangle]
+pub extern "C" fn cqlb_future_free(future_handle: cqlb_future) -> cqlb_status {
+    ffi_call(|| release(future_handle.handle, Kind::Future))
+}

@@ -1,0 +1,447 @@
+/* The C ABI against the real node (CQLB_CONTACT_POINTS, default 127.0.0.1): execute, prepare,
+ * every scalar type both ways, errors, paging, batches and LWT, futures and callbacks under
+ * races, threads sharing a session, freeing a session with requests in flight. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "check.h"
+
+static cqlb_session session;
+
+static int under_valgrind(void) { return getenv("CQLB_VALGRIND") != NULL; }
+
+static cqlb_status run(const char *cql) {
+  cqlb_statement st;
+  cqlb_result r;
+  cqlb_status s = cqlb_statement_new(cql, strlen(cql), &st);
+  if (s != CQLB_OK) return s;
+  s = cqlb_session_execute(session, st, &r);
+  cqlb_statement_free(st);
+  if (s == CQLB_OK) cqlb_result_free(r);
+  return s;
+}
+
+static void connect_to_the_node(void) {
+  const char *points = getenv("CQLB_CONTACT_POINTS");
+  cqlb_cluster_config config;
+  CHECK_OK(cqlb_cluster_config_new(&config));
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", points ? points : "127.0.0.1");
+  for (char *p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
+    CHECK_OK(cqlb_cluster_config_add_contact_point(config, p, strlen(p)));
+  }
+  cqlb_future f;
+  CHECK_OK(cqlb_session_connect(config, &f));
+  CHECK_OK(cqlb_cluster_config_free(config));
+  CHECK_OK(cqlb_future_wait(f));
+  CHECK_OK(cqlb_future_session(f, &session));
+  CHECK_OK(cqlb_future_free(f));
+  CHECK_OK(run("CREATE KEYSPACE IF NOT EXISTS cqlb_c WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"));
+  CHECK_OK(run("CREATE TABLE IF NOT EXISTS cqlb_c.scalars (k int PRIMARY KEY, b boolean, ti tinyint, si smallint, i int, "
+               "bi bigint, f float, d double, t text, a ascii, bl blob, u uuid, tu timeuuid, ip inet, dt date, tm time, "
+               "ts timestamp, du duration, dec decimal, vi varint, l list<int>)"));
+  CHECK_OK(run("CREATE TABLE IF NOT EXISTS cqlb_c.kv (k int PRIMARY KEY, v int)"));
+  CHECK_OK(run("CREATE TABLE IF NOT EXISTS cqlb_c.paged (p int, c int, PRIMARY KEY (p, c))"));
+}
+
+static void every_scalar_type_round_trips(void) {
+  cqlb_prepared insert;
+  const char *cql =
+      "INSERT INTO cqlb_c.scalars (k, b, ti, si, i, bi, f, d, t, a, bl, u, tu, ip, dt, tm, ts, du, dec, vi) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  CHECK_OK(cqlb_session_prepare(session, cql, strlen(cql), &insert));
+  size_t params = 0;
+  CHECK_OK(cqlb_prepared_param_count(insert, &params));
+  CHECK(params == 20);
+  const char *name = NULL;
+  size_t name_len = 0;
+  CHECK_OK(cqlb_prepared_param_name(insert, 8, &name, &name_len));
+  CHECK(name_len == 1 && name[0] == 't');
+  cqlb_statement st;
+  CHECK_OK(cqlb_prepared_bind(insert, &st));
+  const uint8_t uuid[16] = {0x3f, 0x1e, 0x2d, 0x4c, 0x5b, 0x6a, 0x47, 0x98, 0x8a, 0x7b, 0x6c, 0x5d, 0x4e, 0x3f, 0x2a, 0x1b};
+  const uint8_t timeuuid[16] = {0xe3, 0xd0, 0xc2, 0xa0, 0x8b, 0x1e, 0x11, 0xef, 0x9a, 0x2b, 0x02, 0x42, 0xac, 0x12, 0x00, 0x02};
+  const uint8_t blob[3] = {0, 0xfe, 0xff};
+  CHECK_OK(cqlb_statement_bind_int32(st, 0, 1));
+  CHECK_OK(cqlb_statement_bind_bool(st, 1, true));
+  CHECK_OK(cqlb_statement_bind_int8(st, 2, INT8_MIN));
+  CHECK_OK(cqlb_statement_bind_int16(st, 3, INT16_MAX));
+  CHECK_OK(cqlb_statement_bind_int32_by_name(st, S("i"), INT32_MIN));
+  CHECK_OK(cqlb_statement_bind_int64(st, 5, INT64_MAX));
+  CHECK_OK(cqlb_statement_bind_float(st, 6, 1.5f));
+  CHECK_OK(cqlb_statement_bind_double(st, 7, -2.25e-300));
+  CHECK_OK(cqlb_statement_bind_string(st, 8, S("ünïcödé ✓")));
+  CHECK_OK(cqlb_statement_bind_string(st, 9, S("plain")));
+  CHECK_OK(cqlb_statement_bind_blob(st, 10, blob, sizeof blob));
+  CHECK_OK(cqlb_statement_bind_uuid(st, 11, uuid));
+  CHECK_OK(cqlb_statement_bind_timeuuid(st, 12, timeuuid));
+  CHECK_OK(cqlb_statement_bind_inet(st, 13, S("::1")));
+  CHECK_OK(cqlb_statement_bind_date(st, 14, -1));
+  CHECK_OK(cqlb_statement_bind_time(st, 15, 86399999999999LL));
+  CHECK_OK(cqlb_statement_bind_timestamp(st, 16, 1700000000123LL));
+  CHECK_OK(cqlb_statement_bind_duration(st, 17, 1, 2, 3000000004LL));
+  CHECK_OK(cqlb_statement_bind_decimal(st, 18, S("-123456789012345678901234567890.000000001")));
+  CHECK_OK(cqlb_statement_bind_varint(st, 19, S("98765432109876543210987654321")));
+  /* Misuse of a prepared statement's markers fails at once. */
+  CHECK_STATUS(cqlb_statement_bind_int32(st, 20, 1), CQLB_INVALID_ARGUMENT);
+  CHECK_STATUS(cqlb_statement_bind_string(st, 4, S("not an int")), CQLB_BIND_ERROR);
+  CHECK_STATUS(cqlb_statement_bind_int32_by_name(st, S("nope"), 1), CQLB_BIND_ERROR);
+  CHECK_STATUS(cqlb_statement_bind_int64(st, 2, 1000), CQLB_BIND_ERROR); /* out of range for tinyint */
+  cqlb_result r;
+  CHECK_OK(cqlb_session_execute(session, st, &r));
+  CHECK_OK(cqlb_result_free(r));
+  CHECK_OK(cqlb_statement_free(st));
+  CHECK_OK(cqlb_prepared_free(insert));
+
+  cqlb_statement select;
+  const char *q = "SELECT b, ti, si, i, bi, f, d, t, a, bl, u, tu, ip, dt, tm, ts, du, dec, vi, l FROM cqlb_c.scalars WHERE k = ?";
+  CHECK_OK(cqlb_statement_new(q, strlen(q), &select));
+  CHECK_OK(cqlb_statement_bind_int64(select, 0, 1));
+  CHECK_OK(cqlb_session_execute(session, select, &r));
+  CHECK_OK(cqlb_statement_free(select));
+  size_t rows = 0, columns = 0;
+  CHECK_OK(cqlb_result_row_count(r, &rows));
+  CHECK_OK(cqlb_result_column_count(r, &columns));
+  CHECK(rows == 1 && columns == 20);
+  const char *type = NULL;
+  size_t type_len = 0;
+  CHECK_OK(cqlb_result_column_type(r, 19, &type, &type_len));
+  CHECK(type_len == 9 && memcmp(type, "list<int>", 9) == 0);
+  bool b = false;
+  CHECK_OK(cqlb_result_get_bool(r, 0, 0, &b));
+  CHECK(b);
+  int8_t ti = 0;
+  CHECK_OK(cqlb_result_get_int8(r, 0, 1, &ti));
+  CHECK(ti == INT8_MIN);
+  int16_t si = 0;
+  CHECK_OK(cqlb_result_get_int16(r, 0, 2, &si));
+  CHECK(si == INT16_MAX);
+  int32_t i = 0;
+  CHECK_OK(cqlb_result_get_int32(r, 0, 3, &i));
+  CHECK(i == INT32_MIN);
+  int64_t bi = 0;
+  CHECK_OK(cqlb_result_get_int64(r, 0, 4, &bi));
+  CHECK(bi == INT64_MAX);
+  CHECK_OK(cqlb_result_get_int64(r, 0, 1, &bi)); /* widening from tinyint */
+  CHECK(bi == INT8_MIN);
+  float f = 0;
+  CHECK_OK(cqlb_result_get_float(r, 0, 5, &f));
+  CHECK(f == 1.5f);
+  double d = 0;
+  CHECK_OK(cqlb_result_get_double(r, 0, 6, &d));
+  CHECK(d == -2.25e-300);
+  const char *text = NULL;
+  size_t text_len = 0;
+  CHECK_OK(cqlb_result_get_string(r, 0, 7, &text, &text_len));
+  CHECK(text_len == strlen("ünïcödé ✓") && memcmp(text, "ünïcödé ✓", text_len) == 0);
+  CHECK_OK(cqlb_result_get_string(r, 0, 8, &text, &text_len));
+  CHECK(text_len == 5 && memcmp(text, "plain", 5) == 0);
+  const uint8_t *bytes = NULL;
+  size_t bytes_len = 0;
+  CHECK_OK(cqlb_result_get_blob(r, 0, 9, &bytes, &bytes_len));
+  CHECK(bytes_len == 3 && memcmp(bytes, blob, 3) == 0);
+  uint8_t got_uuid[16];
+  CHECK_OK(cqlb_result_get_uuid(r, 0, 10, got_uuid));
+  CHECK(memcmp(got_uuid, uuid, 16) == 0);
+  CHECK_OK(cqlb_result_get_uuid(r, 0, 11, got_uuid));
+  CHECK(memcmp(got_uuid, timeuuid, 16) == 0);
+  uint8_t addr[16];
+  size_t addr_len = 0;
+  CHECK_OK(cqlb_result_get_inet(r, 0, 12, addr, &addr_len));
+  CHECK(addr_len == 16 && addr[15] == 1 && addr[0] == 0);
+  int32_t date = 0;
+  CHECK_OK(cqlb_result_get_date(r, 0, 13, &date));
+  CHECK(date == -1);
+  int64_t tm = 0, ts = 0;
+  CHECK_OK(cqlb_result_get_time(r, 0, 14, &tm));
+  CHECK(tm == 86399999999999LL);
+  CHECK_OK(cqlb_result_get_timestamp(r, 0, 15, &ts));
+  CHECK(ts == 1700000000123LL);
+  int32_t months = 0, days = 0;
+  int64_t nanos = 0;
+  CHECK_OK(cqlb_result_get_duration(r, 0, 16, &months, &days, &nanos));
+  CHECK(months == 1 && days == 2 && nanos == 3000000004LL);
+  CHECK_OK(cqlb_result_get_number_text(r, 0, 17, &text, &text_len));
+  CHECK(text_len == strlen("-123456789012345678901234567890.000000001") &&
+        memcmp(text, "-123456789012345678901234567890.000000001", text_len) == 0);
+  CHECK_OK(cqlb_result_get_number_text(r, 0, 18, &text, &text_len));
+  CHECK(text_len == 29 && memcmp(text, "98765432109876543210987654321", 29) == 0);
+  /* A null value, a wrong getter, out of range. */
+  bool is_null = false;
+  CHECK_OK(cqlb_result_is_null(r, 0, 19, &is_null));
+  CHECK(is_null);
+  i = 42;
+  CHECK_STATUS(cqlb_result_get_int32(r, 0, 19, &i), CQLB_NULL_VALUE);
+  CHECK(i == 42); /* out-params are written only on success */
+  CHECK_STATUS(cqlb_result_get_int32(r, 0, 7, &i), CQLB_WRONG_TYPE);
+  CHECK_STATUS(cqlb_result_get_int32(r, 1, 0, &i), CQLB_INVALID_ARGUMENT);
+  CHECK_STATUS(cqlb_result_get_int32(r, 0, 20, &i), CQLB_INVALID_ARGUMENT);
+  CHECK_STATUS(cqlb_result_get_uuid(r, 0, 10, NULL), CQLB_NULL_ARGUMENT);
+  size_t index = 0;
+  CHECK_OK(cqlb_result_column_index(r, S("dec"), &index));
+  CHECK(index == 17);
+  CHECK_OK(cqlb_result_free(r));
+}
+
+static void errors_carry_their_kind_and_the_servers_details(void) {
+  CHECK_STATUS(run("SELEC * FROM cqlb_c.kv"), CQLB_SYNTAX_ERROR);
+  const char *msg = NULL;
+  size_t len = 0;
+  CHECK_OK(cqlb_last_error_message(&msg, &len));
+  CHECK(strstr(msg, "SELEC") != NULL);
+  CHECK_STATUS(run("SELECT * FROM cqlb_c.no_such_table"), CQLB_INVALID_REQUEST);
+  cqlb_statement st;
+  CHECK_OK(cqlb_statement_new(S("CREATE TABLE cqlb_c.kv (k int PRIMARY KEY)"), &st));
+  cqlb_future f;
+  CHECK_OK(cqlb_session_execute_async(session, st, &f));
+  CHECK_STATUS(cqlb_future_wait(f), CQLB_ALREADY_EXISTS);
+  cqlb_server_error details;
+  CHECK_OK(cqlb_future_server_error(f, &details));
+  CHECK(details.code == 0x2400);
+  CHECK_OK(cqlb_future_free(f));
+  CHECK_OK(cqlb_statement_free(st));
+  /* Too few values for a CQL string: refused before it runs. */
+  CHECK_OK(cqlb_statement_new(S("INSERT INTO cqlb_c.kv (k, v) VALUES (?, ?)"), &st));
+  CHECK_OK(cqlb_statement_bind_int32(st, 0, 1));
+  cqlb_result r;
+  CHECK_STATUS(cqlb_session_execute(session, st, &r), CQLB_BIND_ERROR);
+  CHECK_OK(cqlb_statement_free(st));
+}
+
+static void pages_resume_from_their_paging_state(void) {
+  cqlb_prepared insert;
+  CHECK_OK(cqlb_session_prepare(session, S("INSERT INTO cqlb_c.paged (p, c) VALUES (1, ?)"), &insert));
+  for (int c = 0; c < 25; c++) {
+    cqlb_statement st;
+    cqlb_result r;
+    CHECK_OK(cqlb_prepared_bind(insert, &st));
+    CHECK_OK(cqlb_statement_bind_int32(st, 0, c));
+    CHECK_OK(cqlb_session_execute(session, st, &r));
+    cqlb_result_free(r);
+    cqlb_statement_free(st);
+  }
+  CHECK_OK(cqlb_prepared_free(insert));
+  cqlb_statement select;
+  CHECK_OK(cqlb_statement_new(S("SELECT c FROM cqlb_c.paged WHERE p = 1"), &select));
+  CHECK_OK(cqlb_statement_set_page_size(select, 10));
+  int seen = 0, pages = 0, in_order = 1;
+  for (;;) {
+    cqlb_result r;
+    CHECK_OK(cqlb_session_execute(session, select, &r));
+    size_t rows = 0;
+    cqlb_result_row_count(r, &rows);
+    for (size_t i = 0; i < rows; i++) {
+      int32_t c = -1;
+      cqlb_result_get_int32(r, i, 0, &c);
+      in_order &= (c == seen);
+      seen++;
+    }
+    pages++;
+    bool more = false;
+    CHECK_OK(cqlb_result_has_more_pages(r, &more));
+    const uint8_t *state = NULL;
+    size_t state_len = 0;
+    CHECK_OK(cqlb_result_paging_state(r, &state, &state_len));
+    CHECK_OK(cqlb_statement_set_paging_state(select, state, state_len));
+    cqlb_result_free(r);
+    if (!more) break;
+  }
+  CHECK(seen == 25 && pages == 3 && in_order);
+  CHECK_OK(cqlb_statement_free(select));
+}
+
+static void batches_and_lightweight_transactions(void) {
+  CHECK_OK(run("INSERT INTO cqlb_c.kv (k, v) VALUES (100, 0)"));
+  cqlb_statement st;
+  cqlb_result r;
+  CHECK_OK(cqlb_statement_new(S("UPDATE cqlb_c.kv SET v = 2 WHERE k = 100 IF v = 1"), &st));
+  CHECK_OK(cqlb_statement_set_serial_consistency(st, CQLB_CONSISTENCY_LOCAL_SERIAL));
+  CHECK_OK(cqlb_session_execute(session, st, &r));
+  int32_t applied = -2, existing = -1;
+  CHECK_OK(cqlb_result_was_applied(r, &applied));
+  CHECK(applied == 0);
+  CHECK_OK(cqlb_result_get_int32(r, 0, 1, &existing));
+  CHECK(existing == 0);
+  cqlb_result_free(r);
+  cqlb_statement_free(st);
+
+  cqlb_batch batch;
+  CHECK_OK(cqlb_batch_new(0, &batch));
+  for (int k = 200; k < 203; k++) {
+    CHECK_OK(cqlb_statement_new(S("INSERT INTO cqlb_c.kv (k, v) VALUES (?, ?)"), &st));
+    CHECK_OK(cqlb_statement_bind_int32(st, 0, k));
+    CHECK_OK(cqlb_statement_bind_int32(st, 1, k * 2));
+    CHECK_OK(cqlb_batch_add_statement(batch, st));
+    CHECK_OK(cqlb_statement_free(st));
+  }
+  CHECK_OK(cqlb_batch_set_options(batch, CQLB_CONSISTENCY_ONE, 1000000));
+  CHECK_OK(cqlb_session_execute_batch(session, batch, &r));
+  CHECK_OK(cqlb_result_was_applied(r, &applied));
+  CHECK(applied == -1);
+  cqlb_result_free(r);
+  CHECK_OK(cqlb_batch_free(batch));
+  CHECK_OK(cqlb_statement_new(S("SELECT v, writetime(v) FROM cqlb_c.kv WHERE k = 202"), &st));
+  CHECK_OK(cqlb_session_execute(session, st, &r));
+  int32_t v = 0;
+  int64_t wt = 0;
+  CHECK_OK(cqlb_result_get_int32(r, 0, 0, &v));
+  CHECK_OK(cqlb_result_get_int64(r, 0, 1, &wt));
+  CHECK(v == 404 && wt == 1000000);
+  cqlb_result_free(r);
+  cqlb_statement_free(st);
+  CHECK_STATUS(cqlb_batch_new(7, &batch), CQLB_INVALID_ARGUMENT);
+}
+
+/* Futures under a race: callbacks registered while requests complete fire exactly once. */
+static atomic_int fired;
+static atomic_int failed;
+
+static void count_callback(cqlb_future f, void *userdata) {
+  (void)userdata;
+  cqlb_status status = CQLB_PENDING;
+  if (cqlb_future_status(f, &status) != CQLB_OK || status != CQLB_OK) atomic_fetch_add(&failed, 1);
+  atomic_fetch_add(&fired, 1);
+}
+
+static atomic_int deadlock_seen;
+
+static void waiting_callback(cqlb_future f, void *userdata) {
+  (void)f;
+  cqlb_future *other = userdata;
+  cqlb_status s = cqlb_future_wait(*other);
+  /* Blocking is refused on a library thread unless the other future is already complete. */
+  bool ready = false;
+  cqlb_future_ready(*other, &ready);
+  if (s == CQLB_WOULD_DEADLOCK || ready) atomic_store(&deadlock_seen, s == CQLB_WOULD_DEADLOCK ? 1 : 2);
+}
+
+static void callbacks_fire_exactly_once_under_a_race(void) {
+  const int n = under_valgrind() ? 300 : 10000;
+  cqlb_prepared insert;
+  CHECK_OK(cqlb_session_prepare(session, S("INSERT INTO cqlb_c.kv (k, v) VALUES (?, ?)"), &insert));
+  cqlb_future *futures = calloc((size_t)n, sizeof *futures);
+  for (int i = 0; i < n; i++) {
+    cqlb_statement st;
+    cqlb_prepared_bind(insert, &st);
+    cqlb_statement_bind_int32(st, 0, 10000 + i);
+    cqlb_statement_bind_int32(st, 1, i);
+    cqlb_session_execute_async(session, st, &futures[i]);
+    cqlb_statement_free(st);
+    /* Each callback is registered one request later: some futures are complete by then. */
+    if (i >= 1) cqlb_future_set_callback(futures[i - 1], count_callback, NULL);
+  }
+  CHECK_OK(cqlb_future_set_callback(futures[n - 1], count_callback, NULL));
+  for (int i = 0; i < n; i++) cqlb_future_wait(futures[i]);
+  /* Registered after completion: fires at once, on this thread. */
+  int before = atomic_load(&fired);
+  cqlb_future_set_callback(futures[0], count_callback, NULL);
+  CHECK(atomic_load(&fired) >= before + 1);
+  for (int spins = 0; atomic_load(&fired) < n + 1 && spins < 5000; spins++) {
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+  CHECK(atomic_load(&fired) == n + 1);
+  CHECK(atomic_load(&failed) == 0);
+  for (int i = 0; i < n; i++) cqlb_future_free(futures[i]);
+  free(futures);
+
+  /* Waiting inside a callback. */
+  cqlb_statement slow, other_st;
+  cqlb_future f1, f2;
+  CHECK_OK(cqlb_statement_new(S("SELECT * FROM system.local"), &slow));
+  CHECK_OK(cqlb_statement_new(S("SELECT * FROM system_schema.columns"), &other_st));
+  CHECK_OK(cqlb_session_execute_async(session, other_st, &f2));
+  CHECK_OK(cqlb_session_execute_async(session, slow, &f1));
+  CHECK_OK(cqlb_future_set_callback(f1, waiting_callback, &f2));
+  CHECK_OK(cqlb_future_wait(f1));
+  CHECK_OK(cqlb_future_wait(f2));
+  for (int spins = 0; atomic_load(&deadlock_seen) == 0 && spins < 5000; spins++) {
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+  CHECK(atomic_load(&deadlock_seen) != 0);
+  cqlb_future_free(f1);
+  cqlb_future_free(f2);
+  cqlb_statement_free(slow);
+  cqlb_statement_free(other_st);
+  CHECK_OK(cqlb_prepared_free(insert));
+}
+
+static void *worker(void *arg) {
+  long id = (long)arg;
+  int *ok = calloc(1, sizeof *ok);
+  for (int i = 0; i < (under_valgrind() ? 10 : 200); i++) {
+    cqlb_statement st;
+    cqlb_result r;
+    cqlb_statement_new(S("INSERT INTO cqlb_c.kv (k, v) VALUES (?, ?)"), &st);
+    cqlb_statement_bind_int32(st, 0, (int32_t)(50000 + id * 1000 + i));
+    cqlb_statement_bind_int32(st, 1, i);
+    if (cqlb_session_execute(session, st, &r) == CQLB_OK) {
+      (*ok)++;
+      cqlb_result_free(r);
+    }
+    cqlb_statement_free(st);
+  }
+  return ok;
+}
+
+static void sixteen_threads_share_one_session(void) {
+  pthread_t threads[16];
+  for (long t = 0; t < 16; t++) pthread_create(&threads[t], NULL, worker, (void *)t);
+  int total = 0;
+  for (int t = 0; t < 16; t++) {
+    void *ok = NULL;
+    pthread_join(threads[t], &ok);
+    total += *(int *)ok;
+    free(ok);
+  }
+  CHECK(total == 16 * (under_valgrind() ? 10 : 200));
+}
+
+static void freeing_a_session_with_requests_in_flight(void) {
+  cqlb_cluster_config config;
+  cqlb_future f;
+  cqlb_session own;
+  CHECK_OK(cqlb_cluster_config_new(&config));
+  CHECK_OK(cqlb_cluster_config_add_contact_point(config, S("127.0.0.1")));
+  CHECK_OK(cqlb_session_connect(config, &f));
+  CHECK_OK(cqlb_future_wait(f));
+  CHECK_OK(cqlb_future_session(f, &own));
+  cqlb_future_free(f);
+  cqlb_cluster_config_free(config);
+  cqlb_future inflight[100];
+  cqlb_statement st;
+  CHECK_OK(cqlb_statement_new(S("SELECT * FROM cqlb_c.kv LIMIT 10"), &st));
+  for (int i = 0; i < 100; i++) cqlb_session_execute_async(own, st, &inflight[i]);
+  CHECK_OK(cqlb_session_free(own));
+  CHECK_STATUS(cqlb_session_execute_async(own, st, &f), CQLB_INVALID_HANDLE);
+  int completed = 0;
+  for (int i = 0; i < 100; i++) {
+    cqlb_status s = cqlb_future_wait(inflight[i]);
+    completed += (s == CQLB_OK);
+    cqlb_future_free(inflight[i]);
+  }
+  CHECK(completed == 100);
+  cqlb_statement_free(st);
+}
+
+int main(void) {
+  size_t baseline = 0;
+  cqlb_live_handle_count(&baseline);
+  connect_to_the_node();
+  every_scalar_type_round_trips();
+  errors_carry_their_kind_and_the_servers_details();
+  pages_resume_from_their_paging_state();
+  batches_and_lightweight_transactions();
+  callbacks_fire_exactly_once_under_a_race();
+  sixteen_threads_share_one_session();
+  freeing_a_session_with_requests_in_flight();
+  CHECK_OK(cqlb_session_free(session));
+  size_t live = 0;
+  cqlb_live_handle_count(&live);
+  CHECK(live == baseline);
+  return finish("test_session");
+}
