@@ -4,8 +4,12 @@
 //! The outcome is stored once, under a lock that also decides whether callbacks are
 //! registered; callbacks then run outside the lock. A callback registered after completion
 //! runs at once, on the registering thread; one registered before runs on the thread that
-//! completes (a runtime thread for spawned work). Getters never block once complete. Waiting
-//! on a runtime thread (from a callback, say) is refused with [`Error::WouldDeadlock`].
+//! completes (a runtime thread for spawned work). Getters never block once complete.
+//! Waiting returns once the outcome is there *and* the callbacks registered before it have
+//! returned, so a caller may release what its callbacks use right after waiting. Waiting on
+//! a runtime thread (from a callback, say) for an outcome that is not there is refused with
+//! [`Error::WouldDeadlock`]; a callback waiting on its own (or another complete) future gets
+//! the outcome at once.
 
 use std::future::Future;
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
@@ -20,9 +24,15 @@ type Callback<T> = Box<dyn FnOnce(&Completion<T>) + Send + 'static>;
 
 struct Inner<T> {
     outcome: OnceLock<T>,
-    callbacks: Mutex<Vec<Callback<T>>>,
-    completed: Condvar,
+    state: Mutex<State<T>>,
+    settled: Condvar,
     abort: Mutex<Option<AbortHandle>>,
+}
+
+struct State<T> {
+    callbacks: Vec<Callback<T>>,
+    /// The outcome is there and the callbacks registered before it have returned.
+    settled: bool,
 }
 
 /// A value that arrives once; cheap to clone (clones share the outcome).
@@ -58,8 +68,11 @@ impl<T: Send + Sync + 'static> Completion<T> {
         Completion {
             inner: Arc::new(Inner {
                 outcome: OnceLock::new(),
-                callbacks: Mutex::new(Vec::new()),
-                completed: Condvar::new(),
+                state: Mutex::new(State {
+                    callbacks: Vec::new(),
+                    settled: false,
+                }),
+                settled: Condvar::new(),
                 abort: Mutex::new(None),
             }),
         }
@@ -69,16 +82,17 @@ impl<T: Send + Sync + 'static> Completion<T> {
     /// `value`) when the completion already had an outcome.
     pub fn complete(&self, value: T) -> bool {
         let callbacks = {
-            let mut callbacks = lock(&self.inner.callbacks);
+            let mut state = lock(&self.inner.state);
             if self.inner.outcome.set(value).is_err() {
                 return false;
             }
-            self.inner.completed.notify_all();
-            std::mem::take(&mut *callbacks)
+            std::mem::take(&mut state.callbacks)
         };
         for callback in callbacks {
             callback(self);
         }
+        lock(&self.inner.state).settled = true;
+        self.inner.settled.notify_all();
         true
     }
 
@@ -86,9 +100,9 @@ impl<T: Send + Sync + 'static> Completion<T> {
     /// already complete; otherwise on the completing thread.
     pub fn on_complete(&self, callback: impl FnOnce(&Completion<T>) + Send + 'static) {
         {
-            let mut callbacks = lock(&self.inner.callbacks);
+            let mut state = lock(&self.inner.state);
             if self.inner.outcome.get().is_none() {
-                callbacks.push(Box::new(callback));
+                state.callbacks.push(Box::new(callback));
                 return;
             }
         }
@@ -118,18 +132,22 @@ impl<T: Send + Sync + 'static> Completion<T> {
     }
 
     fn wait_until(&self, deadline: Option<Instant>) -> Result<Option<&T>> {
-        if let Some(v) = self.inner.outcome.get() {
-            return Ok(Some(v));
-        }
         if runtime::on_runtime_thread() {
-            return Err(Error::WouldDeadlock);
+            // Never block a runtime thread: an outcome that is there is returned at once
+            // (a callback reading its own future), one that is not would deadlock.
+            return self
+                .inner
+                .outcome
+                .get()
+                .map(Some)
+                .ok_or(Error::WouldDeadlock);
         }
-        let mut guard = lock(&self.inner.callbacks);
-        while self.inner.outcome.get().is_none() {
+        let mut guard = lock(&self.inner.state);
+        while !guard.settled {
             guard = match deadline {
                 None => self
                     .inner
-                    .completed
+                    .settled
                     .wait(guard)
                     .unwrap_or_else(|p| p.into_inner()),
                 Some(d) => {
@@ -138,7 +156,7 @@ impl<T: Send + Sync + 'static> Completion<T> {
                         return Ok(None);
                     }
                     self.inner
-                        .completed
+                        .settled
                         .wait_timeout(guard, left)
                         .unwrap_or_else(|p| p.into_inner())
                         .0
@@ -281,6 +299,28 @@ mod tests {
         }
         assert_eq!(seen.lock().unwrap().clone(), Some(Error::WouldDeadlock));
         drop(inner);
+    }
+
+    #[test]
+    fn waiting_returns_after_the_callbacks_registered_before_completion() {
+        let c = Completion::<u32>::new();
+        let done = Arc::new(AtomicUsize::new(0));
+        let d = done.clone();
+        c.on_complete(move |_| {
+            std::thread::sleep(Duration::from_millis(50));
+            d.store(1, Ordering::SeqCst);
+        });
+        let completer = {
+            let c = c.clone();
+            std::thread::spawn(move || c.complete(3))
+        };
+        // Wait until the outcome is visible, then wait: it must not return before the callback.
+        while c.try_get().is_none() {
+            std::thread::yield_now();
+        }
+        assert_eq!(c.wait().unwrap(), &3);
+        assert_eq!(done.load(Ordering::SeqCst), 1, "the callback had returned");
+        completer.join().unwrap();
     }
 
     #[test]

@@ -126,17 +126,35 @@ typedef struct cqlb_statement {
   uint64_t handle;
 } cqlb_statement;
 
-// A cluster configuration under construction.
-typedef struct cqlb_cluster_config {
+// A connected session: thread-safe, shared by any number of threads.
+typedef struct cqlb_session {
   // The handle; 0 is never valid.
   uint64_t handle;
-} cqlb_cluster_config;
+} cqlb_session;
 
 // A future.
 typedef struct cqlb_future {
   // The handle; 0 is never valid.
   uint64_t handle;
 } cqlb_future;
+
+// The outcomes of a concurrent execution, one per statement, in input order.
+typedef struct cqlb_outcomes {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_outcomes;
+
+// A page of results.
+typedef struct cqlb_result {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_result;
+
+// A cluster configuration under construction.
+typedef struct cqlb_cluster_config {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_cluster_config;
 
 // Called once when a future completes, with the future and the `userdata` given at
 // registration. It runs on a library thread and must not block (waiting on a future there
@@ -158,18 +176,6 @@ typedef struct cqlb_server_error {
   // Whether data was present (read timeouts and failures).
   bool data_present;
 } cqlb_server_error;
-
-// A page of results.
-typedef struct cqlb_result {
-  // The handle; 0 is never valid.
-  uint64_t handle;
-} cqlb_result;
-
-// A connected session: thread-safe, shared by any number of threads.
-typedef struct cqlb_session {
-  // The handle; 0 is never valid.
-  uint64_t handle;
-} cqlb_session;
 
 // A prepared statement: its markers and their types are known. Bind values to a statement
 // made from it with `cqlb_prepared_bind`.
@@ -202,6 +208,41 @@ enum cqlb_status cqlb_batch_set_options(struct cqlb_batch batch,
 
 // Frees a batch.
 enum cqlb_status cqlb_batch_free(struct cqlb_batch batch);
+
+// Executes `count` statements with at most `concurrency` in flight (100 when 0). The future
+// yields their outcomes (`cqlb_future_outcomes`), in input order. With
+// `raise_on_first_error`, the future fails with the first error instead, and no statement
+// starts after it. The statements are copied: they may be freed after this call.
+enum cqlb_status cqlb_session_execute_concurrent(struct cqlb_session session,
+                                                 const struct cqlb_statement *statements,
+                                                 uintptr_t count,
+                                                 uintptr_t concurrency,
+                                                 bool raise_on_first_error,
+                                                 struct cqlb_future *out_future);
+
+// How many outcomes there are.
+enum cqlb_status cqlb_outcomes_count(struct cqlb_outcomes o, uintptr_t *out_count);
+
+// The status of outcome `index` (`CQLB_OK`, or its error's status).
+enum cqlb_status cqlb_outcomes_status(struct cqlb_outcomes o,
+                                      uintptr_t index,
+                                      enum cqlb_status *out_status);
+
+// The error message of outcome `index` (empty when it succeeded), borrowed while the
+// outcomes live.
+enum cqlb_status cqlb_outcomes_error_message(struct cqlb_outcomes o,
+                                             uintptr_t index,
+                                             const char **out_message,
+                                             uintptr_t *out_len);
+
+// The result of outcome `index` as a new handle (free it with `cqlb_result_free`); its
+// error's status when it failed.
+enum cqlb_status cqlb_outcomes_result(struct cqlb_outcomes o,
+                                      uintptr_t index,
+                                      struct cqlb_result *out_result);
+
+// Frees outcomes.
+enum cqlb_status cqlb_outcomes_free(struct cqlb_outcomes o);
 
 // Creates an empty configuration (defaults: port 9042, LOCAL_ONE, 10 s request timeout,
 // 5 s connect timeout, 5000 rows per page). Free it with `cqlb_cluster_config_free`.
@@ -292,8 +333,10 @@ enum cqlb_status cqlb_future_set_callback(struct cqlb_future future_handle,
                                           cqlb_future_callback callback,
                                           void *userdata);
 
-// Blocks until `future` completes; returns its outcome's status. On a library thread (in a
-// callback), returns `CQLB_WOULD_DEADLOCK` unless already complete.
+// Blocks until `future` completes and the callbacks registered before that have returned
+// (so what they use may be freed after this call); returns the outcome's status. On a
+// library thread (in a callback), returns at once with the status when complete, and
+// `CQLB_WOULD_DEADLOCK` when not.
 enum cqlb_status cqlb_future_wait(struct cqlb_future future_handle);
 
 // Waits at most `timeout_us` microseconds; `*out_ready` says whether it completed. Returns
@@ -333,6 +376,11 @@ enum cqlb_status cqlb_future_session(struct cqlb_future future_handle,
 // it with `cqlb_prepared_free`).
 enum cqlb_status cqlb_future_prepared(struct cqlb_future future_handle,
                                       struct cqlb_prepared *out_prepared);
+
+// The outcomes of a completed `cqlb_session_execute_concurrent`, as a new handle (free it
+// with `cqlb_outcomes_free`).
+enum cqlb_status cqlb_future_outcomes(struct cqlb_future future_handle,
+                                      struct cqlb_outcomes *out_outcomes);
 
 // Frees a future. The work goes on; registered callbacks still fire once (their future
 // handle is then stale).

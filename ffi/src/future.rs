@@ -35,6 +35,7 @@ pub(crate) enum Output {
     Session(Arc<Session>),
     Result(Arc<ResultSet>),
     Prepared(Arc<Prepared>),
+    Outcomes(Arc<crate::concurrent::Outcomes>),
 }
 
 pub(crate) struct FfiFuture {
@@ -98,8 +99,10 @@ pub extern "C" fn cqlb_future_set_callback(
     })
 }
 
-/// Blocks until `future` completes; returns its outcome's status. On a library thread (in a
-/// callback), returns `CQLB_WOULD_DEADLOCK` unless already complete.
+/// Blocks until `future` completes and the callbacks registered before that have returned
+/// (so what they use may be freed after this call); returns the outcome's status. On a
+/// library thread (in a callback), returns at once with the status when complete, and
+/// `CQLB_WOULD_DEADLOCK` when not.
 #[no_mangle]
 pub extern "C" fn cqlb_future_wait(future_handle: cqlb_future) -> cqlb_status {
     ffi_call(|| {
@@ -366,6 +369,31 @@ pub unsafe extern "C" fn cqlb_future_prepared(
             _ => fail(
                 cqlb_status::CQLB_INVALID_ARGUMENT,
                 "this future does not yield a prepared statement",
+            ),
+        }
+    })
+}
+
+/// The outcomes of a completed `cqlb_session_execute_concurrent`, as a new handle (free it
+/// with `cqlb_outcomes_free`).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_future_outcomes(
+    future_handle: cqlb_future,
+    out_outcomes: *mut crate::concurrent::cqlb_outcomes,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_outcomes, "out_outcomes")?;
+        let f = future(future_handle)?;
+        match outcome(&f)? {
+            Output::Outcomes(o) => {
+                slot.write(crate::concurrent::cqlb_outcomes {
+                    handle: REGISTRY.insert_arc(Kind::Outcomes, o.clone()),
+                });
+                Ok(())
+            }
+            _ => fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                "this future does not yield outcomes",
             ),
         }
     })

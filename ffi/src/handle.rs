@@ -29,6 +29,8 @@ pub enum Kind {
     Batch = 7,
     /// A value under construction (collections, tuples, UDTs, vectors).
     Value = 8,
+    /// The outcomes of a concurrent execution.
+    Outcomes = 9,
 }
 
 const GENERATION_BITS: u32 = 24;

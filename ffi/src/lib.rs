@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod boundary;
+pub mod concurrent;
 pub mod config;
 pub mod future;
 pub mod handle;

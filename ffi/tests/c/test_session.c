@@ -370,6 +370,78 @@ static void callbacks_fire_exactly_once_under_a_race(void) {
   CHECK_OK(cqlb_prepared_free(insert));
 }
 
+/* A callback may use its future until wait returns: wait returns after the callbacks. */
+static atomic_int own_status_ok;
+
+static void reads_its_own_future(cqlb_future f, void *userdata) {
+  (void)userdata;
+  struct timespec ms = {0, 2000000};
+  nanosleep(&ms, NULL); /* a slow callback: the main thread is already waiting */
+  cqlb_status status = CQLB_PENDING;
+  if (cqlb_future_status(f, &status) == CQLB_OK && status == CQLB_OK) atomic_fetch_add(&own_status_ok, 1);
+}
+
+static void wait_returns_after_the_callbacks_so_freeing_is_safe(void) {
+  const int n = 50;
+  for (int i = 0; i < n; i++) {
+    cqlb_statement st;
+    cqlb_future f;
+    CHECK_OK(cqlb_statement_new(S("SELECT * FROM system.local"), &st));
+    CHECK_OK(cqlb_session_execute_async(session, st, &f));
+    CHECK_OK(cqlb_future_set_callback(f, reads_its_own_future, NULL));
+    cqlb_future_wait(f);
+    CHECK_OK(cqlb_future_free(f));
+    cqlb_statement_free(st);
+  }
+  CHECK(atomic_load(&own_status_ok) == n);
+}
+
+static void concurrent_execution_reports_each_outcome_in_order(void) {
+  cqlb_prepared insert;
+  CHECK_OK(cqlb_session_prepare(session, S("INSERT INTO cqlb_c.kv (k, v) VALUES (?, ?)"), &insert));
+  cqlb_statement sts[100];
+  for (int i = 0; i < 100; i++) {
+    CHECK_OK(cqlb_prepared_bind(insert, &sts[i]));
+    if (i == 42) {
+      CHECK_OK(cqlb_statement_bind_null(sts[i], 0)); /* a null partition key: the server refuses it */
+    } else {
+      CHECK_OK(cqlb_statement_bind_int32(sts[i], 0, 70000 + i));
+    }
+    CHECK_OK(cqlb_statement_bind_int32(sts[i], 1, i));
+  }
+  cqlb_future f;
+  CHECK_OK(cqlb_session_execute_concurrent(session, sts, 100, 8, false, &f));
+  CHECK_OK(cqlb_future_wait(f));
+  cqlb_outcomes outcomes;
+  CHECK_OK(cqlb_future_outcomes(f, &outcomes));
+  size_t count = 0;
+  CHECK_OK(cqlb_outcomes_count(outcomes, &count));
+  CHECK(count == 100);
+  int ok = 0;
+  for (size_t i = 0; i < count; i++) {
+    cqlb_status status;
+    CHECK_OK(cqlb_outcomes_status(outcomes, i, &status));
+    if (i == 42) {
+      CHECK(status == CQLB_INVALID_REQUEST);
+    } else {
+      ok += status == CQLB_OK;
+    }
+  }
+  CHECK(ok == 99);
+  cqlb_result r;
+  CHECK_STATUS(cqlb_outcomes_result(outcomes, 42, &r), CQLB_INVALID_REQUEST);
+  CHECK_OK(cqlb_outcomes_result(outcomes, 0, &r));
+  CHECK_OK(cqlb_result_free(r));
+  CHECK_OK(cqlb_outcomes_free(outcomes));
+  CHECK_OK(cqlb_future_free(f));
+  CHECK_OK(cqlb_session_execute_concurrent(session, sts, 100, 8, true, &f));
+  CHECK_STATUS(cqlb_future_wait(f), CQLB_INVALID_REQUEST);
+  CHECK_OK(cqlb_future_free(f));
+  CHECK_STATUS(cqlb_session_execute_concurrent(session, NULL, 3, 8, true, &f), CQLB_NULL_ARGUMENT);
+  for (int i = 0; i < 100; i++) cqlb_statement_free(sts[i]);
+  CHECK_OK(cqlb_prepared_free(insert));
+}
+
 static void *worker(void *arg) {
   long id = (long)arg;
   int *ok = calloc(1, sizeof *ok);
@@ -437,6 +509,8 @@ int main(void) {
   pages_resume_from_their_paging_state();
   batches_and_lightweight_transactions();
   callbacks_fire_exactly_once_under_a_race();
+  concurrent_execution_reports_each_outcome_in_order();
+  wait_returns_after_the_callbacks_so_freeing_is_safe();
   sixteen_threads_share_one_session();
   freeing_a_session_with_requests_in_flight();
   CHECK_OK(cqlb_session_free(session));
