@@ -31,6 +31,9 @@ demo: build
 	$(MAKE) -s install PREFIX=$(DEMO_PREFIX) PROFILE=debug
 	PKG_CONFIG_PATH=$(DEMO_PREFIX)/lib/pkgconfig $(MAKE) -s -C examples/c run
 	@echo
+	@echo "== the walkthrough in C++ (examples/cpp), over cqlbridge.hpp"
+	PKG_CONFIG_PATH=$(DEMO_PREFIX)/lib/pkgconfig $(MAKE) -s -C examples/cpp run
+	@echo
 	@echo "The Cassandra node is still running (data under .cluster/). Stop it with: make cluster-down"
 
 test:
@@ -46,7 +49,7 @@ install:
 	install -d $(PREFIX)/lib/pkgconfig $(PREFIX)/include
 	install -m 755 target/$(PROFILE)/libcqlbridge.so $(PREFIX)/lib/libcqlbridge.so
 	install -m 644 target/$(PROFILE)/libcqlbridge.a $(PREFIX)/lib/libcqlbridge.a
-	install -m 644 ffi/include/cqlbridge.h $(PREFIX)/include/cqlbridge.h
+	install -m 644 ffi/include/cqlbridge.h ffi/include/cqlbridge.hpp $(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' ffi/cqlbridge.pc.in > $(PREFIX)/lib/pkgconfig/cqlbridge.pc
 	@echo "installed under $(PREFIX): pkg-config --cflags --libs cqlbridge (PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig)"
 

@@ -382,8 +382,8 @@ enum cqlb_status cqlb_future_prepared(struct cqlb_future future_handle,
 enum cqlb_status cqlb_future_outcomes(struct cqlb_future future_handle,
                                       struct cqlb_outcomes *out_outcomes);
 
-// Frees a future. The work goes on; registered callbacks still fire once (their future
-// handle is then stale).
+// Frees a future. The work goes on. Callbacks registered on it still fire once, each with
+// a live handle: the handle is released when the last of them has returned.
 enum cqlb_status cqlb_future_free(struct cqlb_future future_handle);
 
 // Frees a prepared statement. Statements bound from it keep working.

@@ -4,7 +4,7 @@
 //! `CQLB_WOULD_DEADLOCK`.
 
 use std::ffi::{c_char, c_void};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use cqlbridge_core::{Completion, Error, Prepared, ResultSet, Session};
@@ -41,6 +41,15 @@ pub(crate) enum Output {
 pub(crate) struct FfiFuture {
     completion: Completion<cqlbridge_core::Result<Output>>,
     message: OnceLock<String>,
+    release: Mutex<Release>,
+}
+
+/// When the handle leaves the registry: on `cqlb_future_free`, or, when callbacks are still
+/// to run then, once the last of them has returned (so each callback gets a live handle).
+#[derive(Default)]
+struct Release {
+    pending_callbacks: usize,
+    freed: bool,
 }
 
 /// Starts `work` on the library's runtime and registers its future.
@@ -53,6 +62,7 @@ where
         FfiFuture {
             completion: Completion::spawn(work),
             message: OnceLock::new(),
+            release: Mutex::new(Release::default()),
         },
     )
 }
@@ -87,13 +97,26 @@ pub extern "C" fn cqlb_future_set_callback(
             return fail(cqlb_status::CQLB_NULL_ARGUMENT, "`callback` is NULL");
         };
         let f = future(future_handle)?;
+        {
+            let mut release = f.release.lock().unwrap_or_else(|p| p.into_inner());
+            if release.freed {
+                return fail(cqlb_status::CQLB_INVALID_HANDLE, "the future was freed");
+            }
+            release.pending_callbacks += 1;
+        }
         let data = UserData(userdata);
+        let owner = f.clone();
         f.completion.on_complete(move |_| {
             let data = data;
             // SAFETY: a C function pointer given by the caller, called with its own userdata.
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
                 cb(future_handle, data.0)
             }));
+            let mut release = owner.release.lock().unwrap_or_else(|p| p.into_inner());
+            release.pending_callbacks -= 1;
+            if release.pending_callbacks == 0 && release.freed {
+                let _ = REGISTRY.remove(future_handle.handle, Kind::Future);
+            }
         });
         Ok(())
     })
@@ -399,9 +422,23 @@ pub unsafe extern "C" fn cqlb_future_outcomes(
     })
 }
 
-/// Frees a future. The work goes on; registered callbacks still fire once (their future
-/// handle is then stale).
+/// Frees a future. The work goes on. Callbacks registered on it still fire once, each with
+/// a live handle: the handle is released when the last of them has returned.
 #[no_mangle]
 pub extern "C" fn cqlb_future_free(future_handle: cqlb_future) -> cqlb_status {
-    ffi_call(|| release(future_handle.handle, Kind::Future))
+    ffi_call(|| {
+        let f = future(future_handle)?;
+        let mut release_state = f.release.lock().unwrap_or_else(|p| p.into_inner());
+        if release_state.freed {
+            return fail(
+                cqlb_status::CQLB_INVALID_HANDLE,
+                "the future was already freed",
+            );
+        }
+        release_state.freed = true;
+        if release_state.pending_callbacks == 0 {
+            release(future_handle.handle, Kind::Future)?;
+        }
+        Ok(())
+    })
 }

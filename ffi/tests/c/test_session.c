@@ -396,6 +396,33 @@ static void wait_returns_after_the_callbacks_so_freeing_is_safe(void) {
   CHECK(atomic_load(&own_status_ok) == n);
 }
 
+/* A future freed before it completes: its callback still gets a live handle. */
+static atomic_int freed_early_result;
+
+static void reads_the_result(cqlb_future f, void *userdata) {
+  (void)userdata;
+  cqlb_result r;
+  cqlb_status s = cqlb_future_result(f, &r);
+  if (s == CQLB_OK) cqlb_result_free(r);
+  atomic_store(&freed_early_result, s == CQLB_OK ? 1 : 2);
+}
+
+static void a_future_freed_early_still_calls_back_with_a_live_handle(void) {
+  cqlb_statement st;
+  cqlb_future f;
+  CHECK_OK(cqlb_statement_new(S("SELECT * FROM system_schema.tables"), &st));
+  CHECK_OK(cqlb_session_execute_async(session, st, &f));
+  CHECK_OK(cqlb_future_set_callback(f, reads_the_result, NULL));
+  CHECK_OK(cqlb_future_free(f));
+  CHECK_STATUS(cqlb_future_free(f), CQLB_INVALID_HANDLE);
+  for (int spins = 0; atomic_load(&freed_early_result) == 0 && spins < 10000; spins++) {
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+  CHECK(atomic_load(&freed_early_result) == 1);
+  cqlb_statement_free(st);
+}
+
 static void concurrent_execution_reports_each_outcome_in_order(void) {
   cqlb_prepared insert;
   CHECK_OK(cqlb_session_prepare(session, S("INSERT INTO cqlb_c.kv (k, v) VALUES (?, ?)"), &insert));
@@ -511,6 +538,7 @@ int main(void) {
   callbacks_fire_exactly_once_under_a_race();
   concurrent_execution_reports_each_outcome_in_order();
   wait_returns_after_the_callbacks_so_freeing_is_safe();
+  a_future_freed_early_still_calls_back_with_a_live_handle();
   sixteen_threads_share_one_session();
   freeing_a_session_with_requests_in_flight();
   CHECK_OK(cqlb_session_free(session));
