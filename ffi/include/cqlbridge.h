@@ -184,6 +184,12 @@ typedef struct cqlb_prepared {
   uint64_t handle;
 } cqlb_prepared;
 
+// A collection, tuple, UDT or vector value under construction.
+typedef struct cqlb_value {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_value;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -326,6 +332,129 @@ enum cqlb_status cqlb_cluster_config_set_compression(struct cqlb_cluster_config 
 // Sets the number of threads of the library's runtime. Effective only before the first
 // connection; `CQLB_INVALID_ARGUMENT` afterwards.
 enum cqlb_status cqlb_set_runtime_threads(uint32_t threads);
+
+// How many indexes the level at `path` has (`depth` 0: the cell itself).
+enum cqlb_status cqlb_result_element_count(struct cqlb_result result,
+                                           uintptr_t row,
+                                           uintptr_t column,
+                                           const uintptr_t *path,
+                                           uintptr_t depth,
+                                           uintptr_t *out_count);
+
+// Whether the element at `path` is null (tuple elements and UDT fields may be).
+enum cqlb_status cqlb_result_element_is_null(struct cqlb_result result,
+                                             uintptr_t row,
+                                             uintptr_t column,
+                                             const uintptr_t *path,
+                                             uintptr_t depth,
+                                             bool *out_null);
+
+// The name of the UDT field at `path` (its last index names a field of a UDT), borrowed
+// while the result lives.
+enum cqlb_status cqlb_result_element_name(struct cqlb_result result,
+                                          uintptr_t row,
+                                          uintptr_t column,
+                                          const uintptr_t *path,
+                                          uintptr_t depth,
+                                          const char **out_name,
+                                          uintptr_t *out_len);
+
+// Reads text at `path`, borrowed while the result lives.
+enum cqlb_status cqlb_result_element_get_string(struct cqlb_result result,
+                                                uintptr_t row,
+                                                uintptr_t column,
+                                                const uintptr_t *path,
+                                                uintptr_t depth,
+                                                const char **out_value,
+                                                uintptr_t *out_len);
+
+// Reads a uuid or timeuuid at `path` into `out_uuid` (16 bytes).
+enum cqlb_status cqlb_result_element_get_uuid(struct cqlb_result result,
+                                              uintptr_t row,
+                                              uintptr_t column,
+                                              const uintptr_t *path,
+                                              uintptr_t depth,
+                                              uint8_t *out_uuid);
+
+// Reads the element at `path` as with `cqlb_result_get_bool`.
+enum cqlb_status cqlb_result_element_get_bool(struct cqlb_result result,
+                                              uintptr_t row,
+                                              uintptr_t column,
+                                              const uintptr_t *path,
+                                              uintptr_t depth,
+                                              bool *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_int8`.
+enum cqlb_status cqlb_result_element_get_int8(struct cqlb_result result,
+                                              uintptr_t row,
+                                              uintptr_t column,
+                                              const uintptr_t *path,
+                                              uintptr_t depth,
+                                              int8_t *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_int16`.
+enum cqlb_status cqlb_result_element_get_int16(struct cqlb_result result,
+                                               uintptr_t row,
+                                               uintptr_t column,
+                                               const uintptr_t *path,
+                                               uintptr_t depth,
+                                               int16_t *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_int32`.
+enum cqlb_status cqlb_result_element_get_int32(struct cqlb_result result,
+                                               uintptr_t row,
+                                               uintptr_t column,
+                                               const uintptr_t *path,
+                                               uintptr_t depth,
+                                               int32_t *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_int64`.
+enum cqlb_status cqlb_result_element_get_int64(struct cqlb_result result,
+                                               uintptr_t row,
+                                               uintptr_t column,
+                                               const uintptr_t *path,
+                                               uintptr_t depth,
+                                               int64_t *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_float`.
+enum cqlb_status cqlb_result_element_get_float(struct cqlb_result result,
+                                               uintptr_t row,
+                                               uintptr_t column,
+                                               const uintptr_t *path,
+                                               uintptr_t depth,
+                                               float *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_double`.
+enum cqlb_status cqlb_result_element_get_double(struct cqlb_result result,
+                                                uintptr_t row,
+                                                uintptr_t column,
+                                                const uintptr_t *path,
+                                                uintptr_t depth,
+                                                double *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_date`.
+enum cqlb_status cqlb_result_element_get_date(struct cqlb_result result,
+                                              uintptr_t row,
+                                              uintptr_t column,
+                                              const uintptr_t *path,
+                                              uintptr_t depth,
+                                              int32_t *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_time`.
+enum cqlb_status cqlb_result_element_get_time(struct cqlb_result result,
+                                              uintptr_t row,
+                                              uintptr_t column,
+                                              const uintptr_t *path,
+                                              uintptr_t depth,
+                                              int64_t *out_value);
+
+// Reads the element at `path` as with `cqlb_result_get_timestamp`.
+enum cqlb_status cqlb_result_element_get_timestamp(struct cqlb_result result,
+                                                   uintptr_t row,
+                                                   uintptr_t column,
+                                                   const uintptr_t *path,
+                                                   uintptr_t depth,
+                                                   int64_t *out_value);
 
 // Registers `callback` to run once when `future` completes (at once, on this thread, when
 // it already has). Several callbacks may be registered; each fires once.
@@ -892,12 +1021,94 @@ enum cqlb_status cqlb_statement_bind_varint_by_name(struct cqlb_statement statem
                                                     const char *value,
                                                     uintptr_t len);
 
+// Binds the value built by `value` (a list, set, map, tuple, UDT or vector; copied) to marker
+// `index`.
+enum cqlb_status cqlb_statement_bind_value(struct cqlb_statement statement,
+                                           uintptr_t index,
+                                           struct cqlb_value value);
+
+// Binds the value built by `value` to the marker named `name`.
+enum cqlb_status cqlb_statement_bind_value_by_name(struct cqlb_statement statement,
+                                                   const char *name,
+                                                   uintptr_t name_len,
+                                                   struct cqlb_value value);
+
 // The library version as a static NUL-terminated string, e.g. "0.1.0". Never NULL.
 const char *cqlb_version(void);
 
 // The name of a status, e.g. "CQLB_SYNTAX_ERROR", as a static NUL-terminated string.
 // Never NULL.
 const char *cqlb_status_name(enum cqlb_status status);
+
+// Starts a `list` value.
+enum cqlb_status cqlb_value_new_list(struct cqlb_value *out_value);
+
+// Starts a `set` value.
+enum cqlb_status cqlb_value_new_set(struct cqlb_value *out_value);
+
+// Starts a `map` value: append a key, then its value, and so on.
+enum cqlb_status cqlb_value_new_map(struct cqlb_value *out_value);
+
+// Starts a `tuple` value: append its elements in order (null allowed).
+enum cqlb_status cqlb_value_new_tuple(struct cqlb_value *out_value);
+
+// Starts a user-defined type value: `cqlb_value_field` names each field, then its value is
+// appended. Fields left out are null.
+enum cqlb_status cqlb_value_new_udt(struct cqlb_value *out_value);
+
+// Starts a `vector` value.
+enum cqlb_status cqlb_value_new_vector(struct cqlb_value *out_value);
+
+// Names the next field of a UDT value (`len` bytes of UTF-8).
+enum cqlb_status cqlb_value_field(struct cqlb_value value, const char *name, uintptr_t len);
+
+// Appends a copy of another builder's value (nesting).
+enum cqlb_status cqlb_value_append_value(struct cqlb_value value, struct cqlb_value element);
+
+// Frees a value builder (values already bound or appended are copies).
+enum cqlb_status cqlb_value_free(struct cqlb_value value);
+
+// Appends null (tuples, UDT fields, map values).
+enum cqlb_status cqlb_value_append_null(struct cqlb_value value);
+
+// Appends a `boolean`.
+enum cqlb_status cqlb_value_append_bool(struct cqlb_value value, bool v);
+
+// Appends a `tinyint`.
+enum cqlb_status cqlb_value_append_int8(struct cqlb_value value, int8_t v);
+
+// Appends a `smallint`.
+enum cqlb_status cqlb_value_append_int16(struct cqlb_value value, int16_t v);
+
+// Appends an `int`.
+enum cqlb_status cqlb_value_append_int32(struct cqlb_value value, int32_t v);
+
+// Appends a `bigint`.
+enum cqlb_status cqlb_value_append_int64(struct cqlb_value value, int64_t v);
+
+// Appends a `float`.
+enum cqlb_status cqlb_value_append_float(struct cqlb_value value, float v);
+
+// Appends a `double`.
+enum cqlb_status cqlb_value_append_double(struct cqlb_value value, double v);
+
+// Appends a `text` of `len` bytes of UTF-8.
+enum cqlb_status cqlb_value_append_string(struct cqlb_value value, const char *v, uintptr_t len);
+
+// Appends a `blob` of `len` bytes.
+enum cqlb_status cqlb_value_append_blob(struct cqlb_value value, const uint8_t *v, uintptr_t len);
+
+// Appends a `uuid` (16 bytes).
+enum cqlb_status cqlb_value_append_uuid(struct cqlb_value value, const uint8_t *v);
+
+// Appends an `inet` written as text.
+enum cqlb_status cqlb_value_append_inet(struct cqlb_value value, const char *v, uintptr_t len);
+
+// Appends a `date` (days since 1970-01-01).
+enum cqlb_status cqlb_value_append_date(struct cqlb_value value, int32_t days);
+
+// Appends a `timestamp` (ms since the epoch).
+enum cqlb_status cqlb_value_append_timestamp(struct cqlb_value value, int64_t millis);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -9,6 +9,8 @@ pub mod batch;
 pub mod boundary;
 pub mod concurrent;
 pub mod config;
+pub mod convert;
+pub mod element;
 pub mod future;
 pub mod handle;
 pub mod prepared;
@@ -16,6 +18,7 @@ pub mod result;
 pub mod session;
 pub mod statement;
 pub mod status;
+pub mod value;
 
 use std::ffi::c_char;
 

@@ -51,11 +51,11 @@ impl FfiRows {
     }
 }
 
-fn rows(r: cqlb_result) -> FfiResult<Arc<FfiRows>> {
+pub(crate) fn rows(r: cqlb_result) -> FfiResult<Arc<FfiRows>> {
     resolve::<FfiRows>(r.handle, Kind::Result)
 }
 
-fn cell(rows: &FfiRows, row: usize, column: usize) -> FfiResult<&Value> {
+pub(crate) fn cell(rows: &FfiRows, row: usize, column: usize) -> FfiResult<&Value> {
     let rs = &rows.rs;
     let Some(r) = rs.rows.get(row) else {
         return fail(
@@ -339,10 +339,7 @@ pub unsafe extern "C" fn cqlb_result_get_bool(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::Boolean(b) => *b,
-            other => return wrong_type(other, "bool"),
-        });
+        slot.write(crate::convert::read_bool(v)?);
         Ok(())
     })
 }
@@ -359,10 +356,7 @@ pub unsafe extern "C" fn cqlb_result_get_int8(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::TinyInt(i) => *i,
-            other => return wrong_type(other, "int8"),
-        });
+        slot.write(crate::convert::read_int8(v)?);
         Ok(())
     })
 }
@@ -379,11 +373,7 @@ pub unsafe extern "C" fn cqlb_result_get_int16(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::SmallInt(i) => *i,
-            Value::TinyInt(i) => i16::from(*i),
-            other => return wrong_type(other, "int16"),
-        });
+        slot.write(crate::convert::read_int16(v)?);
         Ok(())
     })
 }
@@ -400,12 +390,7 @@ pub unsafe extern "C" fn cqlb_result_get_int32(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::Int(i) => *i,
-            Value::SmallInt(i) => i32::from(*i),
-            Value::TinyInt(i) => i32::from(*i),
-            other => return wrong_type(other, "int32"),
-        });
+        slot.write(crate::convert::read_int32(v)?);
         Ok(())
     })
 }
@@ -422,13 +407,7 @@ pub unsafe extern "C" fn cqlb_result_get_int64(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::BigInt(i) | Value::Counter(i) => *i,
-            Value::Int(i) => i64::from(*i),
-            Value::SmallInt(i) => i64::from(*i),
-            Value::TinyInt(i) => i64::from(*i),
-            other => return wrong_type(other, "int64"),
-        });
+        slot.write(crate::convert::read_int64(v)?);
         Ok(())
     })
 }
@@ -445,10 +424,7 @@ pub unsafe extern "C" fn cqlb_result_get_float(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::Float(f) => *f,
-            other => return wrong_type(other, "float"),
-        });
+        slot.write(crate::convert::read_float(v)?);
         Ok(())
     })
 }
@@ -465,11 +441,7 @@ pub unsafe extern "C" fn cqlb_result_get_double(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::Double(f) => *f,
-            Value::Float(f) => f64::from(*f),
-            other => return wrong_type(other, "double"),
-        });
+        slot.write(crate::convert::read_double(v)?);
         Ok(())
     })
 }
@@ -486,10 +458,7 @@ pub unsafe extern "C" fn cqlb_result_get_date(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::Date(d) => *d,
-            other => return wrong_type(other, "date"),
-        });
+        slot.write(crate::convert::read_date(v)?);
         Ok(())
     })
 }
@@ -506,10 +475,7 @@ pub unsafe extern "C" fn cqlb_result_get_time(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::Time(t) => *t,
-            other => return wrong_type(other, "time"),
-        });
+        slot.write(crate::convert::read_time(v)?);
         Ok(())
     })
 }
@@ -526,10 +492,7 @@ pub unsafe extern "C" fn cqlb_result_get_timestamp(
         let slot = out(out_value, "out_value")?;
         let r = rows(result)?;
         let v = cell(&r, row, column)?;
-        slot.write(match v {
-            Value::Timestamp(t) => *t,
-            other => return wrong_type(other, "timestamp"),
-        });
+        slot.write(crate::convert::read_timestamp(v)?);
         Ok(())
     })
 }
@@ -548,14 +511,10 @@ pub unsafe extern "C" fn cqlb_result_get_string(
         let value_slot = out(out_value, "out_value")?;
         let len_slot = out(out_len, "out_len")?;
         let r = rows(result)?;
-        match cell(&r, row, column)? {
-            Value::Text(s) | Value::Ascii(s) => {
-                value_slot.write(s.as_ptr().cast());
-                len_slot.write(s.len());
-                Ok(())
-            }
-            other => wrong_type(other, "text"),
-        }
+        let s = crate::convert::read_string(cell(&r, row, column)?)?;
+        value_slot.write(s.as_ptr().cast());
+        len_slot.write(s.len());
+        Ok(())
     })
 }
 
@@ -572,14 +531,10 @@ pub unsafe extern "C" fn cqlb_result_get_blob(
         let value_slot = out(out_value, "out_value")?;
         let len_slot = out(out_len, "out_len")?;
         let r = rows(result)?;
-        match cell(&r, row, column)? {
-            Value::Blob(b) => {
-                value_slot.write(b.as_ptr());
-                len_slot.write(b.len());
-                Ok(())
-            }
-            other => wrong_type(other, "blob"),
-        }
+        let b = crate::convert::read_blob(cell(&r, row, column)?)?;
+        value_slot.write(b.as_ptr());
+        len_slot.write(b.len());
+        Ok(())
     })
 }
 
@@ -596,14 +551,10 @@ pub unsafe extern "C" fn cqlb_result_get_uuid(
             return fail(cqlb_status::CQLB_NULL_ARGUMENT, "`out_uuid` is NULL");
         }
         let r = rows(result)?;
-        match cell(&r, row, column)? {
-            Value::Uuid(u) | Value::Timeuuid(u) => {
-                // SAFETY: the caller provides 16 writable bytes.
-                unsafe { std::ptr::copy_nonoverlapping(u.as_bytes().as_ptr(), out_uuid, 16) };
-                Ok(())
-            }
-            other => wrong_type(other, "uuid"),
-        }
+        let u = crate::convert::read_uuid(cell(&r, row, column)?)?;
+        // SAFETY: the caller provides 16 writable bytes.
+        unsafe { std::ptr::copy_nonoverlapping(u.as_ptr(), out_uuid, 16) };
+        Ok(())
     })
 }
 

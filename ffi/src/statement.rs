@@ -994,3 +994,32 @@ pub unsafe extern "C" fn cqlb_statement_bind_varint_by_name(
         bind(statement, Target::Name(name), value)
     })
 }
+
+/// Binds the value built by `value` (a list, set, map, tuple, UDT or vector; copied) to marker
+/// `index`.
+#[no_mangle]
+pub extern "C" fn cqlb_statement_bind_value(
+    statement: cqlb_statement,
+    index: usize,
+    value: crate::value::cqlb_value,
+) -> cqlb_status {
+    ffi_call(|| {
+        let v = resolve::<crate::value::FfiValue>(value.handle, Kind::Value)?.value();
+        bind(statement, Target::Index(index), v)
+    })
+}
+
+/// Binds the value built by `value` to the marker named `name`.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_statement_bind_value_by_name(
+    statement: cqlb_statement,
+    name: *const c_char,
+    name_len: usize,
+    value: crate::value::cqlb_value,
+) -> cqlb_status {
+    ffi_call(|| {
+        let name = str_arg(name, name_len, "name")?;
+        let v = resolve::<crate::value::FfiValue>(value.handle, Kind::Value)?.value();
+        bind(statement, Target::Name(name), v)
+    })
+}

@@ -186,6 +186,106 @@ static void every_scalar_type_round_trips(void) {
   CHECK_OK(cqlb_result_free(r));
 }
 
+static void collections_tuples_udts_and_vectors_both_ways(void) {
+  CHECK_OK(run("CREATE TYPE IF NOT EXISTS cqlb_c.point (x int, label text)"));
+  CHECK_OK(run("CREATE TABLE IF NOT EXISTS cqlb_c.nested (k int PRIMARY KEY, l list<int>, s set<text>, m map<text, int>, "
+               "t tuple<int, text>, p frozen<point>, v vector<float, 3>, ll list<frozen<list<int>>>)"));
+  cqlb_prepared insert;
+  CHECK_OK(cqlb_session_prepare(session, S("INSERT INTO cqlb_c.nested (k, l, s, m, t, p, v, ll) VALUES (1, ?, ?, ?, ?, ?, ?, ?)"), &insert));
+  cqlb_statement st;
+  CHECK_OK(cqlb_prepared_bind(insert, &st));
+  cqlb_value l, set, m, t, p, v, ll, inner;
+  CHECK_OK(cqlb_value_new_list(&l));
+  for (int i = 0; i < 3; i++) CHECK_OK(cqlb_value_append_int32(l, i * 10));
+  CHECK_STATUS(cqlb_value_append_null(l), CQLB_INVALID_ARGUMENT);
+  CHECK_OK(cqlb_value_new_set(&set));
+  CHECK_OK(cqlb_value_append_string(set, S("b")));
+  CHECK_OK(cqlb_value_append_string(set, S("a")));
+  CHECK_OK(cqlb_value_new_map(&m));
+  CHECK_OK(cqlb_value_append_string(m, S("one")));
+  CHECK_OK(cqlb_value_append_int32(m, 1));
+  CHECK_OK(cqlb_value_new_tuple(&t));
+  CHECK_OK(cqlb_value_append_int32(t, 7));
+  CHECK_OK(cqlb_value_append_null(t));
+  CHECK_OK(cqlb_value_new_udt(&p));
+  CHECK_STATUS(cqlb_value_append_int32(p, 1), CQLB_INVALID_ARGUMENT); /* a field needs a name */
+  CHECK_OK(cqlb_value_field(p, S("label")));
+  CHECK_OK(cqlb_value_append_string(p, S("origin")));
+  CHECK_OK(cqlb_value_new_vector(&v));
+  for (int i = 0; i < 3; i++) CHECK_OK(cqlb_value_append_float(v, 0.5f * (float)i));
+  CHECK_OK(cqlb_value_new_list(&ll));
+  CHECK_OK(cqlb_value_new_list(&inner));
+  CHECK_OK(cqlb_value_append_int32(inner, 42));
+  CHECK_OK(cqlb_value_append_value(ll, inner));
+  CHECK_OK(cqlb_value_append_value(ll, inner));
+  CHECK_OK(cqlb_statement_bind_value(st, 0, l));
+  CHECK_OK(cqlb_statement_bind_value(st, 1, set));
+  CHECK_OK(cqlb_statement_bind_value_by_name(st, S("m"), m));
+  CHECK_OK(cqlb_statement_bind_value(st, 3, t));
+  CHECK_OK(cqlb_statement_bind_value(st, 4, p));
+  CHECK_STATUS(cqlb_statement_bind_value(st, 5, set), CQLB_BIND_ERROR); /* text elements do not fit a vector<float, 3> */
+  CHECK_OK(cqlb_statement_bind_value(st, 5, v));
+  CHECK_OK(cqlb_statement_bind_value(st, 6, ll));
+  cqlb_value all[] = {l, set, m, t, p, v, ll, inner};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) CHECK_OK(cqlb_value_free(all[i]));
+  cqlb_result r;
+  CHECK_OK(cqlb_session_execute(session, st, &r));
+  cqlb_result_free(r);
+  cqlb_statement_free(st);
+  cqlb_prepared_free(insert);
+
+  CHECK_OK(cqlb_statement_new(S("SELECT l, s, m, t, p, v, ll FROM cqlb_c.nested WHERE k = 1"), &st));
+  CHECK_OK(cqlb_session_execute(session, st, &r));
+  size_t n = 0;
+  CHECK_OK(cqlb_result_element_count(r, 0, 0, NULL, 0, &n));
+  CHECK(n == 3);
+  size_t path[2] = {2, 0};
+  int32_t i32 = 0;
+  CHECK_OK(cqlb_result_element_get_int32(r, 0, 0, path, 1, &i32));
+  CHECK(i32 == 20);
+  const char *text;
+  size_t len;
+  path[0] = 0;
+  CHECK_OK(cqlb_result_element_get_string(r, 0, 1, path, 1, &text, &len)); /* sets come sorted */
+  CHECK(len == 1 && text[0] == 'a');
+  CHECK_OK(cqlb_result_element_count(r, 0, 2, NULL, 0, &n));
+  CHECK(n == 2); /* one entry: key and value */
+  CHECK_OK(cqlb_result_element_get_string(r, 0, 2, path, 1, &text, &len));
+  CHECK(len == 3 && memcmp(text, "one", 3) == 0);
+  path[0] = 1;
+  CHECK_OK(cqlb_result_element_get_int32(r, 0, 2, path, 1, &i32));
+  CHECK(i32 == 1);
+  bool null = false;
+  CHECK_OK(cqlb_result_element_is_null(r, 0, 3, path, 1, &null)); /* the tuple's second element */
+  CHECK(null);
+  CHECK_STATUS(cqlb_result_element_get_string(r, 0, 3, path, 1, &text, &len), CQLB_NULL_VALUE);
+  path[0] = 0;
+  CHECK_OK(cqlb_result_element_name(r, 0, 4, path, 1, &text, &len));
+  CHECK(len == 1 && text[0] == 'x');
+  CHECK_OK(cqlb_result_element_is_null(r, 0, 4, path, 1, &null)); /* x was left out */
+  CHECK(null);
+  path[0] = 1;
+  CHECK_OK(cqlb_result_element_get_string(r, 0, 4, path, 1, &text, &len));
+  CHECK(len == 6 && memcmp(text, "origin", 6) == 0);
+  path[0] = 2;
+  float f = 0;
+  CHECK_OK(cqlb_result_element_get_float(r, 0, 5, path, 1, &f));
+  CHECK(f == 1.0f);
+  path[0] = 1;
+  path[1] = 0;
+  CHECK_OK(cqlb_result_element_get_int32(r, 0, 6, path, 2, &i32)); /* nested: ll[1][0] */
+  CHECK(i32 == 42);
+  path[0] = 9;
+  CHECK_STATUS(cqlb_result_element_get_int32(r, 0, 6, path, 1, &i32), CQLB_INVALID_ARGUMENT);
+  path[0] = 0;
+  path[1] = 0;
+  CHECK_STATUS(cqlb_result_element_count(r, 0, 0, path, 1, &n), CQLB_WRONG_TYPE); /* into a scalar */
+  CHECK_OK(cqlb_result_get_text_of(r, 0, 6, &text, &len));
+  CHECK(len == strlen("[[42], [42]]") && memcmp(text, "[[42], [42]]", len) == 0);
+  cqlb_result_free(r);
+  cqlb_statement_free(st);
+}
+
 static void errors_carry_their_kind_and_the_servers_details(void) {
   CHECK_STATUS(run("SELEC * FROM cqlb_c.kv"), CQLB_SYNTAX_ERROR);
   const char *msg = NULL;
@@ -532,6 +632,7 @@ int main(void) {
   cqlb_live_handle_count(&baseline);
   connect_to_the_node();
   every_scalar_type_round_trips();
+  collections_tuples_udts_and_vectors_both_ways();
   errors_carry_their_kind_and_the_servers_details();
   pages_resume_from_their_paging_state();
   batches_and_lightweight_transactions();
