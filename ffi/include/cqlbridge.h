@@ -184,6 +184,84 @@ typedef struct cqlb_prepared {
   uint64_t handle;
 } cqlb_prepared;
 
+// A snapshot of the cluster's metadata: hosts and schema, as the session saw them.
+typedef struct cqlb_metadata {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_metadata;
+
+// A node; strings are borrowed while the metadata handle lives.
+typedef struct cqlb_host {
+  // The node's host id (16 bytes).
+  uint8_t host_id[16];
+  // Its address as text (`127.0.0.1`).
+  const char *address;
+  // Length of `address`.
+  uintptr_t address_len;
+  // Its CQL port.
+  uint16_t port;
+  // Its datacenter (empty when unknown).
+  const char *datacenter;
+  // Length of `datacenter`.
+  uintptr_t datacenter_len;
+  // Its rack (empty when unknown).
+  const char *rack;
+  // Length of `rack`.
+  uintptr_t rack_len;
+  // Whether the driver holds a working connection to it.
+  bool up;
+} cqlb_host;
+
+// A column of a table; strings are borrowed while the metadata handle lives.
+typedef struct cqlb_column_info {
+  // The column's name.
+  const char *name;
+  // Length of `name`.
+  uintptr_t name_len;
+  // Its CQL type as text.
+  const char *type_text;
+  // Length of `type_text`.
+  uintptr_t type_len;
+  // 0 regular, 1 partition key, 2 clustering, 3 static.
+  uint32_t kind;
+  // Position in the partition or clustering key (0 for other columns).
+  uint32_t position;
+} cqlb_column_info;
+
+// A session's metrics.
+typedef struct cqlb_metrics {
+  // Requests sent (each page counts).
+  uint64_t requests;
+  // Requests that failed.
+  uint64_t errors;
+  // Retries.
+  uint64_t retries;
+  // Speculative executions started.
+  uint64_t speculative_executions;
+  // Client-side request timeouts.
+  uint64_t request_timeouts;
+  // Open connections.
+  uint64_t open_connections;
+  // Mean latency in ms (0 before any request).
+  uint64_t latency_mean_ms;
+  // Median latency in ms.
+  uint64_t latency_p50_ms;
+  // 99th percentile latency in ms.
+  uint64_t latency_p99_ms;
+  // 99.9th percentile latency in ms.
+  uint64_t latency_p999_ms;
+} cqlb_metrics;
+
+// Receives a log record: its level (1 error, 2 warn, 3 info, 4 debug, 5 trace), where it
+// comes from, the message, and the registration's userdata. Called on library threads; it
+// must not block. The strings are valid during the call only.
+typedef void (*cqlb_log_callback)(uint32_t level,
+                                  const char *target,
+                                  uintptr_t target_len,
+                                  const char *message,
+                                  uintptr_t message_len,
+                                  void *userdata);
+
 // A collection, tuple, UDT or vector value under construction.
 typedef struct cqlb_value {
   // The handle; 0 is never valid.
@@ -514,6 +592,61 @@ enum cqlb_status cqlb_future_outcomes(struct cqlb_future future_handle,
 // Frees a future. The work goes on. Callbacks registered on it still fire once, each with
 // a live handle: the handle is released when the last of them has returned.
 enum cqlb_status cqlb_future_free(struct cqlb_future future_handle);
+
+// Takes a snapshot of the cluster's metadata (free it with `cqlb_metadata_free`).
+enum cqlb_status cqlb_session_metadata(struct cqlb_session session,
+                                       struct cqlb_metadata *out_metadata);
+
+// Frees a metadata snapshot.
+enum cqlb_status cqlb_metadata_free(struct cqlb_metadata metadata);
+
+// The number of hosts.
+enum cqlb_status cqlb_metadata_host_count(struct cqlb_metadata metadata, uintptr_t *out_count);
+
+// Host `index`.
+enum cqlb_status cqlb_metadata_host(struct cqlb_metadata metadata,
+                                    uintptr_t index,
+                                    struct cqlb_host *out_host);
+
+// The number of keyspaces.
+enum cqlb_status cqlb_metadata_keyspace_count(struct cqlb_metadata metadata, uintptr_t *out_count);
+
+// The name of keyspace `index`, borrowed while the snapshot lives.
+enum cqlb_status cqlb_metadata_keyspace_name(struct cqlb_metadata metadata,
+                                             uintptr_t index,
+                                             const char **out_name,
+                                             uintptr_t *out_len);
+
+// The number of columns of `keyspace`.`table`.
+enum cqlb_status cqlb_metadata_column_count(struct cqlb_metadata metadata,
+                                            const char *keyspace,
+                                            uintptr_t keyspace_len,
+                                            const char *table,
+                                            uintptr_t table_len,
+                                            uintptr_t *out_count);
+
+// Column `index` of `keyspace`.`table` (columns in name order).
+enum cqlb_status cqlb_metadata_column(struct cqlb_metadata metadata,
+                                      const char *keyspace,
+                                      uintptr_t keyspace_len,
+                                      const char *table,
+                                      uintptr_t table_len,
+                                      uintptr_t index,
+                                      struct cqlb_column_info *out_column);
+
+// Waits until every reachable node has the same schema version.
+enum cqlb_status cqlb_session_wait_for_schema_agreement(struct cqlb_session session);
+
+// Reads the session's metrics.
+enum cqlb_status cqlb_session_metrics(struct cqlb_session session,
+                                      struct cqlb_metrics *out_metrics);
+
+// Routes the library's log records at `max_level` (1 error .. 5 trace) or more severe to
+// `callback`; NULL stops. Replaces an earlier callback. Records come from the library's
+// threads only; nothing global is installed.
+enum cqlb_status cqlb_set_log_callback(uint32_t max_level,
+                                       cqlb_log_callback callback,
+                                       void *userdata);
 
 // Frees a prepared statement. Statements bound from it keep working.
 enum cqlb_status cqlb_prepared_free(struct cqlb_prepared prepared);

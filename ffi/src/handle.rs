@@ -31,6 +31,8 @@ pub enum Kind {
     Value = 8,
     /// The outcomes of a concurrent execution.
     Outcomes = 9,
+    /// A metadata snapshot.
+    Metadata = 10,
 }
 
 const GENERATION_BITS: u32 = 24;

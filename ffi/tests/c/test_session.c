@@ -569,6 +569,66 @@ static void concurrent_execution_reports_each_outcome_in_order(void) {
   CHECK_OK(cqlb_prepared_free(insert));
 }
 
+static atomic_int log_records;
+
+static void count_log(uint32_t level, const char *target, size_t target_len, const char *message, size_t message_len, void *userdata) {
+  (void)target;
+  (void)target_len;
+  (void)message;
+  (void)message_len;
+  if (level >= 1 && level <= 5 && userdata == &log_records) atomic_fetch_add(&log_records, 1);
+}
+
+static void metadata_metrics_and_logging(void) {
+  cqlb_metadata m;
+  CHECK_OK(cqlb_session_metadata(session, &m));
+  size_t hosts = 0, keyspaces = 0, columns = 0;
+  CHECK_OK(cqlb_metadata_host_count(m, &hosts));
+  CHECK(hosts >= 1);
+  cqlb_host host;
+  CHECK_OK(cqlb_metadata_host(m, 0, &host));
+  CHECK(host.up && host.port == 9042 && host.address_len > 0);
+  CHECK(host.datacenter_len == strlen("datacenter1") && memcmp(host.datacenter, "datacenter1", host.datacenter_len) == 0);
+  CHECK_STATUS(cqlb_metadata_host(m, hosts, &host), CQLB_INVALID_ARGUMENT);
+  CHECK_OK(cqlb_metadata_keyspace_count(m, &keyspaces));
+  int found = 0;
+  for (size_t i = 0; i < keyspaces; i++) {
+    const char *name;
+    size_t len;
+    CHECK_OK(cqlb_metadata_keyspace_name(m, i, &name, &len));
+    found |= len == 6 && memcmp(name, "cqlb_c", 6) == 0;
+  }
+  CHECK(found);
+  CHECK_OK(cqlb_metadata_column_count(m, S("cqlb_c"), S("kv"), &columns));
+  CHECK(columns == 2);
+  cqlb_column_info col;
+  CHECK_OK(cqlb_metadata_column(m, S("cqlb_c"), S("kv"), 0, &col));
+  CHECK(col.name_len == 1 && col.name[0] == 'k' && col.kind == 1 && col.type_len == 3 && memcmp(col.type_text, "int", 3) == 0);
+  CHECK_STATUS(cqlb_metadata_column_count(m, S("cqlb_c"), S("nope"), &columns), CQLB_INVALID_ARGUMENT);
+  CHECK_OK(cqlb_metadata_free(m));
+  CHECK_OK(cqlb_session_wait_for_schema_agreement(session));
+
+  cqlb_metrics metrics;
+  CHECK_OK(cqlb_session_metrics(session, &metrics));
+  CHECK(metrics.requests > 0 && metrics.open_connections >= 1 && metrics.latency_p50_ms <= metrics.latency_p99_ms);
+
+  CHECK_STATUS(cqlb_set_log_callback(9, count_log, NULL), CQLB_INVALID_ARGUMENT);
+  CHECK_OK(cqlb_set_log_callback(5, count_log, &log_records));
+  cqlb_cluster_config config;
+  cqlb_future f;
+  CHECK_OK(cqlb_cluster_config_new(&config));
+  CHECK_OK(cqlb_cluster_config_add_contact_point(config, S("127.0.0.1")));
+  CHECK_OK(cqlb_session_connect(config, &f)); /* connecting logs on the library's threads */
+  CHECK_OK(cqlb_future_wait(f));
+  cqlb_session logged;
+  CHECK_OK(cqlb_future_session(f, &logged));
+  CHECK_OK(cqlb_set_log_callback(5, NULL, NULL));
+  CHECK(atomic_load(&log_records) > 0);
+  cqlb_session_free(logged);
+  cqlb_future_free(f);
+  cqlb_cluster_config_free(config);
+}
+
 static void *worker(void *arg) {
   long id = (long)arg;
   int *ok = calloc(1, sizeof *ok);
@@ -641,6 +701,7 @@ int main(void) {
   wait_returns_after_the_callbacks_so_freeing_is_safe();
   a_future_freed_early_still_calls_back_with_a_live_handle();
   sixteen_threads_share_one_session();
+  metadata_metrics_and_logging();
   freeing_a_session_with_requests_in_flight();
   CHECK_OK(cqlb_session_free(session));
   size_t live = 0;
