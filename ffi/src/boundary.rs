@@ -141,3 +141,17 @@ pub fn release(handle: u64, kind: Kind) -> FfiResult {
         )
     })
 }
+
+/// Parses a text argument (an IP address, a decimal, ...); `CQLB_INVALID_ARGUMENT` if it is
+/// not one.
+pub fn parse<T: std::str::FromStr>(text: &str, what: &str) -> FfiResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse::<T>().map_err(|e| {
+        Failure(
+            cqlb_status::CQLB_INVALID_ARGUMENT,
+            format!("{text:?} is not a valid {what}: {e}"),
+        )
+    })
+}

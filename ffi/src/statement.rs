@@ -18,7 +18,7 @@ use cqlbridge_core::{
 };
 
 use crate::boundary::{
-    bytes_arg, fail, ffi_call, out, release, resolve, str_arg, Failure, FfiResult,
+    bytes_arg, fail, ffi_call, out, parse, release, resolve, str_arg, Failure, FfiResult,
 };
 use crate::config::consistency_from_c;
 use crate::handle::{Kind, REGISTRY};
@@ -156,18 +156,6 @@ fn options(statement: cqlb_statement, f: impl FnOnce(&mut State) -> FfiResult) -
     let st = resolve::<FfiStatement>(statement.handle, Kind::Statement)?;
     let mut state = st.lock();
     f(&mut state)
-}
-
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> FfiResult<T>
-where
-    T::Err: std::fmt::Display,
-{
-    text.parse::<T>().map_err(|e| {
-        Failure(
-            cqlb_status::CQLB_INVALID_ARGUMENT,
-            format!("{text:?} is not a valid {what}: {e}"),
-        )
-    })
 }
 
 /// Creates a statement from a CQL string (`len` bytes of UTF-8). Free it with

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use cqlbridge_core::Value;
 
 use crate::boundary::{
-    bytes_arg, fail, ffi_call, out, release, resolve, str_arg, Failure, FfiResult,
+    bytes_arg, fail, ffi_call, out, parse, release, resolve, str_arg, Failure, FfiResult,
 };
 use crate::handle::{Kind, REGISTRY};
 use crate::status::cqlb_status;
@@ -119,18 +119,6 @@ fn append(v: cqlb_value, value: Value) -> FfiResult {
     }
     b.items.push(value);
     Ok(())
-}
-
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> FfiResult<T>
-where
-    T::Err: std::fmt::Display,
-{
-    text.parse::<T>().map_err(|e| {
-        Failure(
-            cqlb_status::CQLB_INVALID_ARGUMENT,
-            format!("{text:?} is not a valid {what}: {e}"),
-        )
-    })
 }
 
 /// Starts a `list` value.

@@ -796,6 +796,18 @@ fn lwt_outcome(rs: &ResultSet) -> Result<()> {
 }
 
 impl Session {
+    /// Runs a model write; a conditional write that is not applied is [`Error::LwtFailed`].
+    async fn run_write(&self, rendered: Rendered, opts: &WriteOptions) -> Result<()> {
+        let rs = self
+            .run_rendered(
+                rendered,
+                statement_options(opts.consistency, opts.timeout),
+                None,
+            )
+            .await?;
+        lwt_outcome(&rs)
+    }
+
     async fn run_rendered(
         &self,
         r: Rendered,
@@ -825,14 +837,7 @@ impl Session {
     ) -> Result<ModelRow> {
         let m = resolved(self, model)?;
         let (rendered, row) = render_create(&m, values, opts)?;
-        let rs = self
-            .run_rendered(
-                rendered,
-                statement_options(opts.consistency, opts.timeout),
-                None,
-            )
-            .await?;
-        lwt_outcome(&rs)?;
+        self.run_write(rendered, opts).await?;
         Ok(ModelRow {
             model: m.name.clone(),
             values: row,
@@ -867,26 +872,13 @@ impl Session {
             }
         }
         let changes = diff(&m, original, current);
-        if !changes.is_empty() || !opts.conditions.is_empty() || opts.if_exists {
+        if !changes.is_empty() {
             let key: Vec<(String, Value)> = m
                 .primary_key()
                 .filter_map(|c| current.iter().find(|(n, _)| *n == c.name).cloned())
                 .collect();
-            if changes.is_empty() {
-                return Ok(ModelRow {
-                    model: m.name.clone(),
-                    values: current.to_vec(),
-                });
-            }
             let rendered = render_update(&m, &key, &changes, opts)?;
-            let rs = self
-                .run_rendered(
-                    rendered,
-                    statement_options(opts.consistency, opts.timeout),
-                    None,
-                )
-                .await?;
-            lwt_outcome(&rs)?;
+            self.run_write(rendered, opts).await?;
         }
         Ok(ModelRow {
             model: m.name.clone(),
@@ -904,14 +896,7 @@ impl Session {
     ) -> Result<()> {
         let m = resolved(self, model)?;
         let rendered = render_update(&m, key, changes, opts)?;
-        let rs = self
-            .run_rendered(
-                rendered,
-                statement_options(opts.consistency, opts.timeout),
-                None,
-            )
-            .await?;
-        lwt_outcome(&rs)
+        self.run_write(rendered, opts).await
     }
 
     /// Deletes the rows matching `key` (at least the whole partition key), or only `columns`
@@ -925,14 +910,7 @@ impl Session {
     ) -> Result<()> {
         let m = resolved(self, model)?;
         let rendered = render_delete(&m, key, columns, opts)?;
-        let rs = self
-            .run_rendered(
-                rendered,
-                statement_options(opts.consistency, opts.timeout),
-                None,
-            )
-            .await?;
-        lwt_outcome(&rs)
+        self.run_write(rendered, opts).await
     }
 
     async fn polymorphic_columns(&self, m: &ModelSchema) -> Result<Option<Vec<String>>> {
