@@ -311,9 +311,200 @@ impl fmt::Display for CqlType {
     }
 }
 
+/// Parses a CQL type as CQL spells it: `int`, `varchar`, `list<text>`,
+/// `frozen<map<text, list<int>>>`, `tuple<int, text>`, `vector<float, 3>`, and user-defined
+/// types by name (`address`, `frozen<address>`, `ks.address`), whose fields the mapper reads
+/// from the cluster's metadata.
+impl std::str::FromStr for CqlType {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut p = TypeParser {
+            s: text.as_bytes(),
+            at: 0,
+        };
+        let t = p.parse(false)?;
+        p.skip_space();
+        if p.at != p.s.len() {
+            return Err(format!(
+                "unexpected {:?} after the type in {text:?}",
+                &text[p.at..]
+            ));
+        }
+        Ok(t)
+    }
+}
+
+struct TypeParser<'a> {
+    s: &'a [u8],
+    at: usize,
+}
+
+impl TypeParser<'_> {
+    fn skip_space(&mut self) {
+        while self.s.get(self.at).is_some_and(u8::is_ascii_whitespace) {
+            self.at += 1;
+        }
+    }
+
+    fn word(&mut self) -> Result<String, String> {
+        self.skip_space();
+        let start = self.at;
+        if self.s.get(self.at) == Some(&b'"') {
+            let end = self.s[start + 1..]
+                .iter()
+                .position(|&c| c == b'"')
+                .ok_or("an unclosed quoted name")?;
+            self.at = start + end + 2;
+            return Ok(String::from_utf8_lossy(&self.s[start + 1..start + 1 + end]).into_owned());
+        }
+        while self
+            .s
+            .get(self.at)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
+        {
+            self.at += 1;
+        }
+        if start == self.at {
+            return Err(format!("a type name is expected at position {start}"));
+        }
+        Ok(String::from_utf8_lossy(&self.s[start..self.at]).to_ascii_lowercase())
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), String> {
+        self.skip_space();
+        if self.s.get(self.at) == Some(&c) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(format!(
+                "{:?} is expected at position {}",
+                c as char, self.at
+            ))
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_space();
+        self.s.get(self.at).copied()
+    }
+
+    fn parse(&mut self, frozen: bool) -> Result<CqlType, String> {
+        let name = self.word()?;
+        Ok(match name.as_str() {
+            "ascii" => CqlType::Ascii,
+            "boolean" => CqlType::Boolean,
+            "blob" => CqlType::Blob,
+            "counter" => CqlType::Counter,
+            "date" => CqlType::Date,
+            "decimal" => CqlType::Decimal,
+            "double" => CqlType::Double,
+            "duration" => CqlType::Duration,
+            "float" => CqlType::Float,
+            "int" => CqlType::Int,
+            "bigint" => CqlType::BigInt,
+            "text" | "varchar" => CqlType::Text,
+            "timestamp" => CqlType::Timestamp,
+            "inet" => CqlType::Inet,
+            "smallint" => CqlType::SmallInt,
+            "tinyint" => CqlType::TinyInt,
+            "time" => CqlType::Time,
+            "timeuuid" => CqlType::Timeuuid,
+            "uuid" => CqlType::Uuid,
+            "varint" => CqlType::Varint,
+            "frozen" => {
+                self.expect(b'<')?;
+                let inner = self.parse(true)?;
+                self.expect(b'>')?;
+                inner
+            }
+            "list" | "set" => {
+                self.expect(b'<')?;
+                let element = Box::new(self.parse(false)?);
+                self.expect(b'>')?;
+                if name == "list" {
+                    CqlType::List { element, frozen }
+                } else {
+                    CqlType::Set { element, frozen }
+                }
+            }
+            "map" => {
+                self.expect(b'<')?;
+                let key = Box::new(self.parse(false)?);
+                self.expect(b',')?;
+                let value = Box::new(self.parse(false)?);
+                self.expect(b'>')?;
+                CqlType::Map { key, value, frozen }
+            }
+            "tuple" => {
+                self.expect(b'<')?;
+                let mut items = vec![self.parse(false)?];
+                while self.peek() == Some(b',') {
+                    self.at += 1;
+                    items.push(self.parse(false)?);
+                }
+                self.expect(b'>')?;
+                CqlType::Tuple(items)
+            }
+            "vector" => {
+                self.expect(b'<')?;
+                let element = Box::new(self.parse(false)?);
+                self.expect(b',')?;
+                let n = self.word()?;
+                let dimensions = n
+                    .parse::<u16>()
+                    .map_err(|_| format!("{n:?} is not a vector dimension"))?;
+                self.expect(b'>')?;
+                CqlType::Vector {
+                    element,
+                    dimensions,
+                }
+            }
+            udt => {
+                let (keyspace, name) = match udt.split_once('.') {
+                    Some((k, n)) => (k.to_owned(), n.to_owned()),
+                    None => (String::new(), udt.to_owned()),
+                };
+                CqlType::Udt {
+                    keyspace,
+                    name,
+                    fields: Vec::new(),
+                    frozen,
+                }
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn types_parse_from_cql_text_and_render_back() {
+        for text in [
+            "int",
+            "map<text, frozen<list<int>>>",
+            "tuple<int, vector<float, 3>>",
+            "frozen<set<uuid>>",
+        ] {
+            assert_eq!(text.parse::<CqlType>().unwrap().to_string(), text);
+        }
+        assert_eq!("VARCHAR".parse::<CqlType>().unwrap(), CqlType::Text);
+        assert_eq!(
+            "frozen<ks.address>".parse::<CqlType>().unwrap(),
+            CqlType::Udt {
+                keyspace: "ks".into(),
+                name: "address".into(),
+                fields: vec![],
+                frozen: true
+            }
+        );
+        assert!("list<int".parse::<CqlType>().is_err());
+        assert!("map<text>".parse::<CqlType>().is_err());
+        assert!("int int".parse::<CqlType>().is_err());
+        assert!("vector<float, x>".parse::<CqlType>().is_err());
+    }
 
     #[test]
     fn renders_nested_types_as_cql() {

@@ -32,6 +32,18 @@
 #define CQLB_CONSISTENCY_LOCAL_ONE 0x000A
 
 
+// Column flag: a static column.
+#define CQLB_COLUMN_STATIC 1
+
+// Column flag: give the column a secondary index.
+#define CQLB_COLUMN_INDEX 2
+
+// Column flag: refuse null.
+#define CQLB_COLUMN_REQUIRED 4
+
+// Column flag: the polymorphism discriminator.
+#define CQLB_COLUMN_DISCRIMINATOR 8
+
 // Status of every fallible call. Numbers are fixed and never reused.
 typedef enum cqlb_status {
   // Success.
@@ -184,6 +196,50 @@ typedef struct cqlb_prepared {
   uint64_t handle;
 } cqlb_prepared;
 
+// A model under description.
+typedef struct cqlb_model {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_model;
+
+// A collection, tuple, UDT or vector value under construction.
+typedef struct cqlb_value {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_value;
+
+// Options of a model write; pass NULL for the defaults.
+typedef struct cqlb_write_options {
+  // Time to live in seconds; 0 for the table's default.
+  int32_t ttl;
+  // Write timestamp in microseconds; 0 for the server's.
+  int64_t timestamp;
+  // Consistency level (`CQLB_CONSISTENCY_*`); 0xFFFF for the session's.
+  uint16_t consistency;
+  // `IF NOT EXISTS` (create).
+  bool if_not_exists;
+  // `IF EXISTS` (update, delete).
+  bool if_exists;
+  // `IF col = value AND ...` for each named value of this row (0 for none).
+  struct cqlb_value conditions;
+} cqlb_write_options;
+
+// Options of a model query; pass NULL for the defaults.
+typedef struct cqlb_query_options {
+  // At most this many rows; 0 for no limit.
+  int32_t limit;
+  // Let the server filter (`ALLOW FILTERING`).
+  bool allow_filtering;
+  // Consistency level (`CQLB_CONSISTENCY_*`); 0xFFFF for the session's.
+  uint16_t consistency;
+} cqlb_query_options;
+
+// A batch of model writes.
+typedef struct cqlb_model_batch {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_model_batch;
+
 // A snapshot of the cluster's metadata: hosts and schema, as the session saw them.
 typedef struct cqlb_metadata {
   // The handle; 0 is never valid.
@@ -261,12 +317,6 @@ typedef void (*cqlb_log_callback)(uint32_t level,
                                   const char *message,
                                   uintptr_t message_len,
                                   void *userdata);
-
-// A collection, tuple, UDT or vector value under construction.
-typedef struct cqlb_value {
-  // The handle; 0 is never valid.
-  uint64_t handle;
-} cqlb_value;
 
 #ifdef __cplusplus
 extern "C" {
@@ -592,6 +642,186 @@ enum cqlb_status cqlb_future_outcomes(struct cqlb_future future_handle,
 // Frees a future. The work goes on. Callbacks registered on it still fire once, each with
 // a live handle: the handle is released when the last of them has returned.
 enum cqlb_status cqlb_future_free(struct cqlb_future future_handle);
+
+// Starts describing a model named `name` (its table: the name in snake_case).
+enum cqlb_status cqlb_model_new(const char *name, uintptr_t len, struct cqlb_model *out_model);
+
+// Frees a model description.
+enum cqlb_status cqlb_model_free(struct cqlb_model m);
+
+// Sets the model's keyspace (otherwise the session's).
+enum cqlb_status cqlb_model_set_keyspace(struct cqlb_model m, const char *keyspace, uintptr_t len);
+
+// Sets the model's table name.
+enum cqlb_status cqlb_model_set_table(struct cqlb_model m, const char *table, uintptr_t len);
+
+// Adds a column: its CQL type as text (`"map<text, int>"`, a UDT by name), its part in the
+// key (0 none, 1 partition key, 2 clustering ascending, 3 clustering descending) and
+// `CQLB_COLUMN_*` flags. Key columns are in declaration order.
+enum cqlb_status cqlb_model_add_column(struct cqlb_model m,
+                                       const char *name,
+                                       uintptr_t name_len,
+                                       const char *cql_type,
+                                       uintptr_t cql_type_len,
+                                       uint32_t key,
+                                       uint32_t flags);
+
+// Gives a column a generated default: 1 a random UUID, 2 a time UUID, 3 now.
+enum cqlb_status cqlb_model_set_column_default(struct cqlb_model m,
+                                               const char *name,
+                                               uintptr_t len,
+                                               uint32_t generated);
+
+// Sets a text column's length bounds in characters (0: no bound).
+enum cqlb_status cqlb_model_set_column_length(struct cqlb_model m,
+                                              const char *name,
+                                              uintptr_t len,
+                                              uintptr_t min,
+                                              uintptr_t max);
+
+// Sets the column's name in the table when it differs from its attribute name.
+enum cqlb_status cqlb_model_set_column_db_field(struct cqlb_model m,
+                                                const char *name,
+                                                uintptr_t len,
+                                                const char *db_field,
+                                                uintptr_t db_field_len);
+
+// Sets a numeric table option (`gc_grace_seconds`, ...).
+enum cqlb_status cqlb_model_set_option_int(struct cqlb_model m,
+                                           const char *name,
+                                           uintptr_t len,
+                                           int64_t value);
+
+// Sets a text table option (`comment`, `read_repair`, ...).
+enum cqlb_status cqlb_model_set_option_text(struct cqlb_model m,
+                                            const char *name,
+                                            uintptr_t len,
+                                            const char *value,
+                                            uintptr_t value_len);
+
+// Sets one entry of a map table option (`compaction`, `caching`, `compression`).
+enum cqlb_status cqlb_model_set_option_entry(struct cqlb_model m,
+                                             const char *name,
+                                             uintptr_t len,
+                                             const char *key,
+                                             uintptr_t key_len,
+                                             const char *value,
+                                             uintptr_t value_len);
+
+// Sets the default time to live in seconds.
+enum cqlb_status cqlb_model_set_default_ttl(struct cqlb_model m, int32_t seconds);
+
+// Makes the model part of a polymorphic table: `column` is the discriminator (flagged
+// `CQLB_COLUMN_DISCRIMINATOR`); `value` is this model's discriminator value, NULL and 0 for
+// the base model (which cannot be saved).
+enum cqlb_status cqlb_model_set_polymorphism(struct cqlb_model m,
+                                             const char *column_name,
+                                             uintptr_t column_len,
+                                             const char *value,
+                                             uintptr_t value_len);
+
+// Declares a subtype of a polymorphic model: its discriminator value and model name (a base
+// model's query reports each row's model through the discriminator).
+enum cqlb_status cqlb_model_add_subtype(struct cqlb_model m,
+                                        const char *value,
+                                        uintptr_t value_len,
+                                        const char *name,
+                                        uintptr_t name_len);
+
+// `CREATE KEYSPACE IF NOT EXISTS` with SimpleStrategy.
+enum cqlb_status cqlb_session_create_keyspace_simple(struct cqlb_session s,
+                                                     const char *name,
+                                                     uintptr_t len,
+                                                     uint32_t replication_factor);
+
+// `DROP KEYSPACE IF EXISTS`.
+enum cqlb_status cqlb_session_drop_keyspace(struct cqlb_session s, const char *name, uintptr_t len);
+
+// Makes the model's table match the model (creates it, adds columns and indexes, alters
+// options; never drops; `CQLB_SCHEMA_MISMATCH` on a primary-key change). `*out_changed`
+// (may be NULL) says whether anything changed.
+enum cqlb_status cqlb_session_sync_table(struct cqlb_session s,
+                                         struct cqlb_model m,
+                                         bool *out_changed);
+
+// `DROP TABLE IF EXISTS` for the model's table.
+enum cqlb_status cqlb_session_drop_table(struct cqlb_session s, struct cqlb_model m);
+
+// Inserts a row (validated, defaults filled). `*out_row` (may be NULL) receives the row as
+// stored. With `if_not_exists`, an existing row gives `CQLB_LWT_FAILED` and `*out_existing`.
+enum cqlb_status cqlb_model_create(struct cqlb_session s,
+                                   struct cqlb_model m,
+                                   struct cqlb_value values,
+                                   const struct cqlb_write_options *options,
+                                   struct cqlb_result *out_row,
+                                   struct cqlb_result *out_existing);
+
+// Updates the row whose whole primary key is in `key`, setting each named value of
+// `changes` (null deletes the column). Conditions as for `cqlb_model_create`.
+enum cqlb_status cqlb_model_update(struct cqlb_session s,
+                                   struct cqlb_model m,
+                                   struct cqlb_value key,
+                                   struct cqlb_value changes,
+                                   const struct cqlb_write_options *options,
+                                   struct cqlb_result *out_existing);
+
+// Deletes the rows matching `key` (at least the whole partition key).
+enum cqlb_status cqlb_model_delete(struct cqlb_session s,
+                                   struct cqlb_model m,
+                                   struct cqlb_value key,
+                                   const struct cqlb_write_options *options,
+                                   struct cqlb_result *out_existing);
+
+// Every row matching the equality `filters` (a row of named values; 0 for none), all pages,
+// as one result. Queries Cassandra would refuse give `CQLB_QUERY_ERROR` before sending.
+enum cqlb_status cqlb_model_select(struct cqlb_session s,
+                                   struct cqlb_model m,
+                                   struct cqlb_value filters,
+                                   const struct cqlb_query_options *options,
+                                   struct cqlb_result *out_rows);
+
+// Exactly one row matching `filters`: `CQLB_DOES_NOT_EXIST` when none,
+// `CQLB_MULTIPLE_OBJECTS_RETURNED` when several.
+enum cqlb_status cqlb_model_get(struct cqlb_session s,
+                                struct cqlb_model m,
+                                struct cqlb_value filters,
+                                struct cqlb_result *out_row);
+
+// How many rows match `filters`.
+enum cqlb_status cqlb_model_count(struct cqlb_session s,
+                                  struct cqlb_model m,
+                                  struct cqlb_value filters,
+                                  const struct cqlb_query_options *options,
+                                  int64_t *out_count);
+
+// Starts a batch of model writes: 0 LOGGED, 1 UNLOGGED, 2 COUNTER.
+enum cqlb_status cqlb_model_batch_new(uint32_t batch_type, struct cqlb_model_batch *out_batch);
+
+// Adds a create (validated now, sent with the batch). The model must name its keyspace or
+// the session must use one.
+enum cqlb_status cqlb_model_batch_add_create(struct cqlb_model_batch b,
+                                             struct cqlb_model m,
+                                             struct cqlb_value values,
+                                             const struct cqlb_write_options *options);
+
+// Adds an update of the row whose primary key is `key`.
+enum cqlb_status cqlb_model_batch_add_update(struct cqlb_model_batch b,
+                                             struct cqlb_model m,
+                                             struct cqlb_value key,
+                                             struct cqlb_value changes,
+                                             const struct cqlb_write_options *options);
+
+// Adds a delete of the rows matching `key`.
+enum cqlb_status cqlb_model_batch_add_delete(struct cqlb_model_batch b,
+                                             struct cqlb_model m,
+                                             struct cqlb_value key,
+                                             const struct cqlb_write_options *options);
+
+// Sends the batch (once); a conditional batch not applied is `CQLB_LWT_FAILED`.
+enum cqlb_status cqlb_model_batch_execute(struct cqlb_session s, struct cqlb_model_batch b);
+
+// Frees a model batch.
+enum cqlb_status cqlb_model_batch_free(struct cqlb_model_batch b);
 
 // Takes a snapshot of the cluster's metadata (free it with `cqlb_metadata_free`).
 enum cqlb_status cqlb_session_metadata(struct cqlb_session session,

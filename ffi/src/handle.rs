@@ -33,6 +33,10 @@ pub enum Kind {
     Outcomes = 9,
     /// A metadata snapshot.
     Metadata = 10,
+    /// A model description.
+    Model = 11,
+    /// A batch of model writes.
+    ModelBatch = 12,
 }
 
 const GENERATION_BITS: u32 = 24;

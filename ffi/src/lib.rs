@@ -13,6 +13,7 @@ pub mod convert;
 pub mod element;
 pub mod future;
 pub mod handle;
+pub mod mapper;
 pub mod observe;
 pub mod prepared;
 pub mod result;
