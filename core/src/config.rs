@@ -209,6 +209,12 @@ impl ClusterConfigBuilder {
         self
     }
 
+    /// Adds one host to the hosts connected to (see [`ClusterConfigBuilder::allowed_hosts`]).
+    pub fn allowed_host(mut self, host: impl Into<String>) -> Self {
+        self.config.allowed_hosts.push(host.into());
+        self
+    }
+
     /// Connects only to these hosts (a host filter); the default is every host discovered.
     pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Self
     where

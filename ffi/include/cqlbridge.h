@@ -461,6 +461,32 @@ enum cqlb_status cqlb_cluster_config_set_compression(struct cqlb_cluster_config 
 // connection; `CQLB_INVALID_ARGUMENT` afterwards.
 enum cqlb_status cqlb_set_runtime_threads(uint32_t threads);
 
+// Adds a named execution profile that statements pick with `cqlb_statement_set_profile`:
+// its consistency (`CQLB_CONSISTENCY_*`), retry policy (as `cqlb_cluster_config_set_retry_policy`)
+// and request timeout in ms (0: the session's).
+enum cqlb_status cqlb_cluster_config_add_profile(struct cqlb_cluster_config config,
+                                                 const char *name,
+                                                 uintptr_t name_len,
+                                                 uint16_t consistency_level,
+                                                 uint32_t retry_policy,
+                                                 uint64_t request_timeout_ms);
+
+// Connects only to the hosts added this way (`ip` or `ip:port`); by default, every host.
+enum cqlb_status cqlb_cluster_config_add_allowed_host(struct cqlb_cluster_config config,
+                                                      const char *host,
+                                                      uintptr_t len);
+
+// Reconnection delays: `kind` 0 exponential from `base_ms` to `max_ms`, 1 constant
+// `base_ms`.
+enum cqlb_status cqlb_cluster_config_set_reconnection(struct cqlb_cluster_config config,
+                                                      uint32_t kind,
+                                                      uint64_t base_ms,
+                                                      uint64_t max_ms);
+
+// Keepalive interval on idle connections in ms; 0 turns keepalives off.
+enum cqlb_status cqlb_cluster_config_set_heartbeat_interval_ms(struct cqlb_cluster_config config,
+                                                               uint64_t millis);
+
 // How many indexes the level at `path` has (`depth` 0: the cell itself).
 enum cqlb_status cqlb_result_element_count(struct cqlb_result result,
                                            uintptr_t row,
@@ -823,6 +849,21 @@ enum cqlb_status cqlb_model_batch_execute(struct cqlb_session s, struct cqlb_mod
 // Frees a model batch.
 enum cqlb_status cqlb_model_batch_free(struct cqlb_model_batch b);
 
+// Creates a user-defined type `keyspace`.`name` or adds the fields it lacks: `count` fields,
+// with names and CQL type texts as `(pointer, length)` arrays. `*out_changed` (may be NULL)
+// says whether anything changed.
+enum cqlb_status cqlb_session_sync_type(struct cqlb_session s,
+                                        const char *keyspace,
+                                        uintptr_t keyspace_len,
+                                        const char *name,
+                                        uintptr_t name_len,
+                                        const char *const *field_names,
+                                        const uintptr_t *field_name_lens,
+                                        const char *const *field_types,
+                                        const uintptr_t *field_type_lens,
+                                        uintptr_t count,
+                                        bool *out_changed);
+
 // Takes a snapshot of the cluster's metadata (free it with `cqlb_metadata_free`).
 enum cqlb_status cqlb_session_metadata(struct cqlb_session session,
                                        struct cqlb_metadata *out_metadata);
@@ -846,6 +887,21 @@ enum cqlb_status cqlb_metadata_keyspace_name(struct cqlb_metadata metadata,
                                              uintptr_t index,
                                              const char **out_name,
                                              uintptr_t *out_len);
+
+// The number of tables of `keyspace`.
+enum cqlb_status cqlb_metadata_table_count(struct cqlb_metadata metadata,
+                                           const char *keyspace,
+                                           uintptr_t keyspace_len,
+                                           uintptr_t *out_count);
+
+// The name of table `index` of `keyspace` (tables in name order), borrowed while the
+// snapshot lives.
+enum cqlb_status cqlb_metadata_table_name(struct cqlb_metadata metadata,
+                                          const char *keyspace,
+                                          uintptr_t keyspace_len,
+                                          uintptr_t index,
+                                          const char **out_name,
+                                          uintptr_t *out_len);
 
 // The number of columns of `keyspace`.`table`.
 enum cqlb_status cqlb_metadata_column_count(struct cqlb_metadata metadata,
@@ -1141,6 +1197,16 @@ enum cqlb_status cqlb_statement_set_idempotent(struct cqlb_statement statement, 
 
 // Sets the client-side write timestamp in microseconds since the epoch.
 enum cqlb_status cqlb_statement_set_timestamp(struct cqlb_statement statement, int64_t micros);
+
+// Uses the named execution profile (added with `cqlb_cluster_config_add_profile`).
+enum cqlb_status cqlb_statement_set_profile(struct cqlb_statement statement,
+                                            const char *name,
+                                            uintptr_t len);
+
+// Sends the request to this node only (`ip` or `ip:port`), bypassing load balancing.
+enum cqlb_status cqlb_statement_set_host(struct cqlb_statement statement,
+                                         const char *host,
+                                         uintptr_t len);
 
 // Asks the server to trace the request (the result then has a tracing id).
 enum cqlb_status cqlb_statement_set_tracing(struct cqlb_statement statement, bool tracing);

@@ -252,17 +252,7 @@ pub extern "C" fn cqlb_cluster_config_set_retry_policy(
     policy: u32,
 ) -> cqlb_status {
     ffi_call(|| {
-        let r = match policy {
-            0 => Retry::Default,
-            1 => Retry::Fallthrough,
-            2 => Retry::DowngradingConsistency,
-            other => {
-                return fail(
-                    cqlb_status::CQLB_INVALID_ARGUMENT,
-                    format!("unknown retry policy {other}"),
-                )
-            }
-        };
+        let r = retry_from_c(policy)?;
         update(config, |b| Ok(b.retry(r)))
     })
 }
@@ -328,6 +318,100 @@ pub extern "C" fn cqlb_set_runtime_threads(threads: u32) -> cqlb_status {
             fail(
                 cqlb_status::CQLB_INVALID_ARGUMENT,
                 "the runtime is already running",
+            )
+        }
+    })
+}
+
+/// Adds a named execution profile that statements pick with `cqlb_statement_set_profile`:
+/// its consistency (`CQLB_CONSISTENCY_*`), retry policy (as `cqlb_cluster_config_set_retry_policy`)
+/// and request timeout in ms (0: the session's).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_cluster_config_add_profile(
+    config: cqlb_cluster_config,
+    name: *const c_char,
+    name_len: usize,
+    consistency_level: u16,
+    retry_policy: u32,
+    request_timeout_ms: u64,
+) -> cqlb_status {
+    ffi_call(|| {
+        let name = str_arg(name, name_len, "name")?.to_owned();
+        let profile = cqlbridge_core::ExecutionProfile {
+            consistency: consistency_from_c(consistency_level)?,
+            retry: retry_from_c(retry_policy)?,
+            request_timeout: (request_timeout_ms != 0)
+                .then(|| Duration::from_millis(request_timeout_ms)),
+            ..Default::default()
+        };
+        update(config, |b| Ok(b.profile(name, profile)))
+    })
+}
+
+/// Connects only to the hosts added this way (`ip` or `ip:port`); by default, every host.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_cluster_config_add_allowed_host(
+    config: cqlb_cluster_config,
+    host: *const c_char,
+    len: usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        let host = str_arg(host, len, "host")?.to_owned();
+        update(config, |b| Ok(b.allowed_host(host)))
+    })
+}
+
+/// Reconnection delays: `kind` 0 exponential from `base_ms` to `max_ms`, 1 constant
+/// `base_ms`.
+#[no_mangle]
+pub extern "C" fn cqlb_cluster_config_set_reconnection(
+    config: cqlb_cluster_config,
+    kind: u32,
+    base_ms: u64,
+    max_ms: u64,
+) -> cqlb_status {
+    ffi_call(|| {
+        let r = match kind {
+            0 => cqlbridge_core::Reconnection::Exponential {
+                base: Duration::from_millis(base_ms),
+                max: Duration::from_millis(max_ms),
+            },
+            1 => cqlbridge_core::Reconnection::Constant {
+                delay: Duration::from_millis(base_ms),
+            },
+            other => {
+                return fail(
+                    cqlb_status::CQLB_INVALID_ARGUMENT,
+                    format!("unknown reconnection kind {other}"),
+                )
+            }
+        };
+        update(config, |b| Ok(b.reconnection(r)))
+    })
+}
+
+/// Keepalive interval on idle connections in ms; 0 turns keepalives off.
+#[no_mangle]
+pub extern "C" fn cqlb_cluster_config_set_heartbeat_interval_ms(
+    config: cqlb_cluster_config,
+    millis: u64,
+) -> cqlb_status {
+    ffi_call(|| {
+        update(config, |b| {
+            Ok(b.heartbeat_interval((millis != 0).then(|| Duration::from_millis(millis))))
+        })
+    })
+}
+
+fn retry_from_c(policy: u32) -> FfiResult<Retry> {
+    Ok(match policy {
+        0 => Retry::Default,
+        1 => Retry::Fallthrough,
+        2 => Retry::DowngradingConsistency,
+        other => {
+            return fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                format!("unknown retry policy {other}"),
             )
         }
     })

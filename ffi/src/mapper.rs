@@ -868,3 +868,54 @@ pub extern "C" fn cqlb_model_batch_execute(s: cqlb_session, b: cqlb_model_batch)
 pub extern "C" fn cqlb_model_batch_free(b: cqlb_model_batch) -> cqlb_status {
     ffi_call(|| release(b.handle, Kind::ModelBatch))
 }
+
+/// Creates a user-defined type `keyspace`.`name` or adds the fields it lacks: `count` fields,
+/// with names and CQL type texts as `(pointer, length)` arrays. `*out_changed` (may be NULL)
+/// says whether anything changed.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_session_sync_type(
+    s: cqlb_session,
+    keyspace: *const c_char,
+    keyspace_len: usize,
+    name: *const c_char,
+    name_len: usize,
+    field_names: *const *const c_char,
+    field_name_lens: *const usize,
+    field_types: *const *const c_char,
+    field_type_lens: *const usize,
+    count: usize,
+    out_changed: *mut bool,
+) -> cqlb_status {
+    ffi_call(|| {
+        if count > 0
+            && (field_names.is_null()
+                || field_name_lens.is_null()
+                || field_types.is_null()
+                || field_type_lens.is_null())
+        {
+            return fail(cqlb_status::CQLB_NULL_ARGUMENT, "a field array is NULL");
+        }
+        let s = session(s)?;
+        let keyspace = str_arg(keyspace, keyspace_len, "keyspace")?.to_owned();
+        let name = str_arg(name, name_len, "name")?.to_owned();
+        let mut fields = Vec::with_capacity(count);
+        for i in 0..count {
+            let field =
+                str_arg(*field_names.add(i), *field_name_lens.add(i), "field name")?.to_owned();
+            let text = str_arg(*field_types.add(i), *field_type_lens.add(i), "field type")?;
+            let typ: CqlType = text.parse().map_err(|e| {
+                Failure(
+                    cqlb_status::CQLB_INVALID_ARGUMENT,
+                    format!("type {text:?}: {e}"),
+                )
+            })?;
+            fields.push((field, typ));
+        }
+        let report = runtime::block_on(async move { s.sync_type(&keyspace, &name, &fields).await })
+            .map_err(Failure::from)??;
+        if !out_changed.is_null() {
+            out_changed.write(!report.unchanged());
+        }
+        Ok(())
+    })
+}

@@ -209,6 +209,64 @@ pub unsafe extern "C" fn cqlb_metadata_keyspace_name(
     })
 }
 
+/// The number of tables of `keyspace`.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_metadata_table_count(
+    metadata: cqlb_metadata,
+    keyspace: *const c_char,
+    keyspace_len: usize,
+    out_count: *mut usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_count, "out_count")?;
+        let m = snapshot(metadata)?;
+        let ks = str_arg(keyspace, keyspace_len, "keyspace")?;
+        match m.keyspaces.iter().find(|k| k.name == ks) {
+            Some(k) => {
+                slot.write(k.tables.len());
+                Ok(())
+            }
+            None => fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                format!("no keyspace {ks:?}"),
+            ),
+        }
+    })
+}
+
+/// The name of table `index` of `keyspace` (tables in name order), borrowed while the
+/// snapshot lives.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_metadata_table_name(
+    metadata: cqlb_metadata,
+    keyspace: *const c_char,
+    keyspace_len: usize,
+    index: usize,
+    out_name: *mut *const c_char,
+    out_len: *mut usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        let (n, l) = (out(out_name, "out_name")?, out(out_len, "out_len")?);
+        let m = snapshot(metadata)?;
+        let ks = str_arg(keyspace, keyspace_len, "keyspace")?;
+        let Some(k) = m.keyspaces.iter().find(|k| k.name == ks) else {
+            return fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                format!("no keyspace {ks:?}"),
+            );
+        };
+        let Some(name) = k.tables.keys().nth(index) else {
+            return fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                format!("table {index} is out of range"),
+            );
+        };
+        n.write(name.as_ptr().cast());
+        l.write(name.len());
+        Ok(())
+    })
+}
+
 fn find_table<'a>(
     m: &'a Snapshot,
     keyspace: &str,

@@ -336,6 +336,38 @@ pub extern "C" fn cqlb_statement_set_timestamp(
     })
 }
 
+/// Uses the named execution profile (added with `cqlb_cluster_config_add_profile`).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_statement_set_profile(
+    statement: cqlb_statement,
+    name: *const c_char,
+    len: usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        let name = str_arg(name, len, "name")?.to_owned();
+        options(statement, |s| {
+            s.options.profile = Some(name);
+            Ok(())
+        })
+    })
+}
+
+/// Sends the request to this node only (`ip` or `ip:port`), bypassing load balancing.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_statement_set_host(
+    statement: cqlb_statement,
+    host: *const c_char,
+    len: usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        let host = str_arg(host, len, "host")?.to_owned();
+        options(statement, |s| {
+            s.options.host = Some(host);
+            Ok(())
+        })
+    })
+}
+
 /// Asks the server to trace the request (the result then has a tracing id).
 #[no_mangle]
 pub extern "C" fn cqlb_statement_set_tracing(

@@ -10,7 +10,7 @@
 static int checks_passed = 0;
 static int checks_failed = 0;
 
-static void print_last_error(void) {
+static inline void print_last_error(void) {
   const char *msg = NULL;
   size_t len = 0;
   if (cqlb_last_error_message(&msg, &len) == CQLB_OK && len > 0) {
@@ -45,8 +45,17 @@ static void print_last_error(void) {
 
 #define S(literal) literal, strlen(literal)
 
+/* Whether the (ptr, len) text, not NUL-terminated, contains `needle`. */
+static inline int contains(const char *text, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= len; i++) {
+    if (memcmp(text + i, needle, n) == 0) return 1;
+  }
+  return 0;
+}
+
 /* The closing line CI reads: "N passed, N failed". */
-static int finish(const char *suite) {
+static inline int finish(const char *suite) {
   printf("%s: %d passed, %d failed\n", suite, checks_passed, checks_failed);
   return checks_failed == 0 ? 0 : 1;
 }

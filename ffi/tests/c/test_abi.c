@@ -97,7 +97,7 @@ static void a_refused_connect_completes_its_future_with_no_host_available(void) 
   const char *msg = NULL;
   size_t len = 0;
   CHECK_OK(cqlb_future_error_message(future, &msg, &len));
-  CHECK(len > 0 && strstr(msg, "127.0.0.1:1") != NULL);
+  CHECK(contains(msg, len, "127.0.0.1:1"));
   cqlb_session session;
   CHECK_STATUS(cqlb_future_session(future, &session), CQLB_NO_HOST_AVAILABLE);
   cqlb_result result;

@@ -660,6 +660,77 @@ static void sixteen_threads_share_one_session(void) {
   CHECK(total == 16 * (under_valgrind() ? 10 : 200));
 }
 
+static void every_configuration_option_and_profiles(void) {
+  cqlb_cluster_config config;
+  cqlb_future f;
+  cqlb_session own;
+  CHECK_OK(cqlb_cluster_config_new(&config));
+  CHECK_OK(cqlb_cluster_config_add_contact_point(config, S("127.0.0.1")));
+  CHECK_OK(cqlb_cluster_config_set_port(config, 9042));
+  CHECK_OK(cqlb_cluster_config_set_keyspace(config, S("cqlb_c")));
+  CHECK_OK(cqlb_cluster_config_set_consistency(config, CQLB_CONSISTENCY_ONE));
+  CHECK_OK(cqlb_cluster_config_set_request_timeout_ms(config, 8000));
+  CHECK_OK(cqlb_cluster_config_set_connect_timeout_ms(config, 4000));
+  CHECK_OK(cqlb_cluster_config_set_page_size(config, 100));
+  CHECK_OK(cqlb_cluster_config_set_load_balancing(config, false, S("datacenter1"), false, true));
+  CHECK_OK(cqlb_cluster_config_set_retry_policy(config, 2));
+  CHECK_OK(cqlb_cluster_config_set_speculative_execution(config, 100, 1));
+  CHECK_OK(cqlb_cluster_config_set_compression(config, 1));
+  CHECK_OK(cqlb_cluster_config_set_reconnection(config, 1, 500, 0));
+  CHECK_OK(cqlb_cluster_config_set_heartbeat_interval_ms(config, 0));
+  CHECK_OK(cqlb_cluster_config_add_allowed_host(config, S("127.0.0.1:9042")));
+  CHECK_OK(cqlb_cluster_config_add_profile(config, S("strict"), CQLB_CONSISTENCY_THREE, 1, 2000));
+  CHECK_STATUS(cqlb_cluster_config_set_reconnection(config, 7, 1, 1), CQLB_INVALID_ARGUMENT);
+  CHECK_OK(cqlb_session_connect(config, &f));
+  CHECK_OK(cqlb_future_wait(f));
+  CHECK_OK(cqlb_future_session(f, &own));
+  cqlb_future_free(f);
+  cqlb_statement st;
+  cqlb_result r;
+  CHECK_OK(cqlb_statement_new(S("SELECT * FROM kv WHERE k = 1"), &st)); /* the keyspace is cqlb_c */
+  CHECK_OK(cqlb_statement_set_host(st, S("127.0.0.1")));
+  CHECK_OK(cqlb_statement_set_tracing(st, true));
+  CHECK_OK(cqlb_statement_set_idempotent(st, true));
+  CHECK_OK(cqlb_statement_set_timeout_ms(st, 5000));
+  CHECK_OK(cqlb_session_execute(own, st, &r));
+  cqlb_result_free(r);
+  CHECK_OK(cqlb_statement_set_profile(st, S("strict")));
+  CHECK_STATUS(cqlb_session_execute(own, st, &r), CQLB_UNAVAILABLE); /* THREE replicas on one node */
+  CHECK_OK(cqlb_statement_set_profile(st, S("missing")));
+  CHECK_STATUS(cqlb_session_execute(own, st, &r), CQLB_INVALID_ARGUMENT);
+  cqlb_statement_free(st);
+  /* A TLS configuration whose CA file does not exist: connecting fails, saying why. */
+  CHECK_OK(cqlb_cluster_config_set_tls(config, S("/nonexistent/ca.pem"), NULL, 0, NULL, 0, true));
+  CHECK_OK(cqlb_session_connect(config, &f));
+  CHECK_STATUS(cqlb_future_wait(f), CQLB_INVALID_ARGUMENT);
+  const char *why;
+  size_t why_len;
+  CHECK_OK(cqlb_future_error_message(f, &why, &why_len));
+  CHECK(contains(why, why_len, "/nonexistent/ca.pem"));
+  cqlb_future_free(f);
+  CHECK_STATUS(cqlb_cluster_config_set_tls(config, S("/ca.pem"), S("/cert.pem"), NULL, 0, true), CQLB_INVALID_ARGUMENT);
+  cqlb_cluster_config_free(config);
+
+  /* sync_type, and the metadata's table names. */
+  const char *names[] = {"x", "label"};
+  const char *types[] = {"int", "text"};
+  size_t name_lens[] = {1, 5}, type_lens[] = {3, 4};
+  bool changed = true;
+  CHECK_OK(cqlb_session_sync_type(own, S("cqlb_c"), S("point"), names, name_lens, types, type_lens, 2, &changed));
+  CHECK(!changed); /* made by the collections test with these fields */
+  cqlb_metadata m;
+  size_t tables = 0;
+  CHECK_OK(cqlb_session_metadata(own, &m));
+  CHECK_OK(cqlb_metadata_table_count(m, S("cqlb_c"), &tables));
+  CHECK(tables >= 4);
+  const char *name;
+  size_t len;
+  CHECK_OK(cqlb_metadata_table_name(m, S("cqlb_c"), 0, &name, &len));
+  CHECK(len > 0);
+  cqlb_metadata_free(m);
+  cqlb_session_free(own);
+}
+
 static void freeing_a_session_with_requests_in_flight(void) {
   cqlb_cluster_config config;
   cqlb_future f;
@@ -702,6 +773,7 @@ int main(void) {
   a_future_freed_early_still_calls_back_with_a_live_handle();
   sixteen_threads_share_one_session();
   metadata_metrics_and_logging();
+  every_configuration_option_and_profiles();
   freeing_a_session_with_requests_in_flight();
   CHECK_OK(cqlb_session_free(session));
   size_t live = 0;
