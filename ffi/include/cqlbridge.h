@@ -318,6 +318,19 @@ typedef void (*cqlb_log_callback)(uint32_t level,
                                   uintptr_t message_len,
                                   void *userdata);
 
+// Called for each host change: `event` 1 added, 2 removed, 3 up, 4 down; the host's address
+// as text (valid during the call); the registration's userdata. Runs on a library thread.
+typedef void (*cqlb_host_callback)(uint32_t event,
+                                   const char *address,
+                                   uintptr_t address_len,
+                                   void *userdata);
+
+// A running host watch.
+typedef struct cqlb_host_watch {
+  // The handle; 0 is never valid.
+  uint64_t handle;
+} cqlb_host_watch;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -934,6 +947,33 @@ enum cqlb_status cqlb_set_log_callback(uint32_t max_level,
                                        cqlb_log_callback callback,
                                        void *userdata);
 
+// The trace of a request executed with tracing on (`cqlb_result_tracing_id`), as a result
+// with one row per event: `activity` (text), `source` (text), `source_elapsed_us` (int),
+// `thread` (text).
+enum cqlb_status cqlb_session_trace(struct cqlb_session session,
+                                    const uint8_t *tracing_id,
+                                    struct cqlb_result *out_events);
+
+// Calls `callback` for every host added, removed, up or down, checking every `interval_ms`
+// (at least 10). Stop with `cqlb_host_watch_free`.
+enum cqlb_status cqlb_session_watch_hosts(struct cqlb_session session,
+                                          uint64_t interval_ms,
+                                          cqlb_host_callback callback,
+                                          void *userdata,
+                                          struct cqlb_host_watch *out_watch);
+
+// Stops a host watch.
+enum cqlb_status cqlb_host_watch_free(struct cqlb_host_watch watch);
+
+// The number of tokens in the ring (one per node here).
+enum cqlb_status cqlb_metadata_token_count(struct cqlb_metadata metadata, uintptr_t *out_count);
+
+// Token `index` of the ring and the index of its host (as `cqlb_metadata_host` numbers them).
+enum cqlb_status cqlb_metadata_token(struct cqlb_metadata metadata,
+                                     uintptr_t index,
+                                     int64_t *out_token,
+                                     uintptr_t *out_host);
+
 // Frees a prepared statement. Statements bound from it keep working.
 enum cqlb_status cqlb_prepared_free(struct cqlb_prepared prepared);
 
@@ -985,6 +1025,10 @@ enum cqlb_status cqlb_result_paging_state(struct cqlb_result result,
 // For a conditional statement or batch: 1 when applied, 0 when not (the row then holds the
 // existing values after the `[applied]` column); -1 for other statements.
 enum cqlb_status cqlb_result_was_applied(struct cqlb_result result, int32_t *out_applied);
+
+// The tracing id of a traced request (`cqlb_statement_set_tracing`) into `out_id` (16
+// bytes); `*out_has` says whether there is one.
+enum cqlb_status cqlb_result_tracing_id(struct cqlb_result result, uint8_t *out_id, bool *out_has);
 
 // The number of warnings the server attached.
 enum cqlb_status cqlb_result_warning_count(struct cqlb_result result, uintptr_t *out_count);

@@ -37,6 +37,8 @@ pub enum Kind {
     Model = 11,
     /// A batch of model writes.
     ModelBatch = 12,
+    /// A running host watch.
+    HostWatch = 13,
 }
 
 const GENERATION_BITS: u32 = 24;

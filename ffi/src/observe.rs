@@ -1,6 +1,7 @@
 //! Metadata snapshots, metrics and the logging callback.
 
 use std::ffi::{c_char, c_void};
+use std::sync::Mutex;
 
 use cqlbridge_core::logging::{clear_log_callback, set_log_callback, LogLevel};
 use cqlbridge_core::{runtime, Host, KeyspaceMetadata, Session};
@@ -62,6 +63,8 @@ pub struct cqlb_column_info {
 
 struct Snapshot {
     hosts: Vec<(Host, String)>,
+    /// Tokens in ring order with the index of their host in `hosts`.
+    ring: Vec<(i64, usize)>,
     keyspaces: Vec<KeyspaceMetadata>,
     /// Column type texts, per keyspace, table and column order.
     types: Vec<Vec<Vec<(String, String)>>>,
@@ -105,15 +108,25 @@ pub unsafe extern "C" fn cqlb_session_metadata(
                     .collect()
             })
             .collect();
+        let hosts: Vec<(Host, String)> = hosts;
+        let ring = s
+            .token_ring()
+            .into_iter()
+            .filter_map(|(t, h)| {
+                hosts
+                    .iter()
+                    .position(|(x, _)| x.host_id == h.host_id)
+                    .map(|i| (t, i))
+            })
+            .collect();
+        let snapshot = Snapshot {
+            hosts,
+            ring,
+            keyspaces,
+            types,
+        };
         slot.write(cqlb_metadata {
-            handle: REGISTRY.insert(
-                Kind::Metadata,
-                Snapshot {
-                    hosts,
-                    keyspaces,
-                    types,
-                },
-            ),
+            handle: REGISTRY.insert(Kind::Metadata, snapshot),
         });
         Ok(())
     })
@@ -494,6 +507,163 @@ pub extern "C" fn cqlb_set_log_callback(
                 )
             }));
         });
+        Ok(())
+    })
+}
+
+/// The trace of a request executed with tracing on (`cqlb_result_tracing_id`), as a result
+/// with one row per event: `activity` (text), `source` (text), `source_elapsed_us` (int),
+/// `thread` (text).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_session_trace(
+    session: cqlb_session,
+    tracing_id: *const u8,
+    out_events: *mut crate::result::cqlb_result,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_events, "out_events")?;
+        let id = uuid::Uuid::from_slice(crate::boundary::bytes_arg(tracing_id, 16, "tracing_id")?)
+            .map_err(|e| Failure(cqlb_status::CQLB_INVALID_ARGUMENT, e.to_string()))?;
+        let s = resolve::<Session>(session.handle, Kind::Session)?;
+        let trace =
+            runtime::block_on(async move { s.trace(id).await }).map_err(Failure::from)??;
+        let spec = |name: &str, typ| cqlbridge_core::ColumnSpec {
+            keyspace: "system_traces".into(),
+            table: "events".into(),
+            name: name.into(),
+            typ,
+        };
+        use cqlbridge_core::{CqlType, Value};
+        let rs = cqlbridge_core::ResultSet {
+            columns: vec![
+                spec("activity", CqlType::Text),
+                spec("source", CqlType::Text),
+                spec("source_elapsed_us", CqlType::Int),
+                spec("thread", CqlType::Text),
+            ]
+            .into(),
+            rows: trace
+                .events
+                .iter()
+                .map(|e| {
+                    vec![
+                        Value::Text(e.activity.clone()),
+                        e.source.map_or(Value::Null, |a| Value::Text(a.to_string())),
+                        e.source_elapsed_micros.map_or(Value::Null, Value::Int),
+                        e.thread.clone().map_or(Value::Null, Value::Text),
+                    ]
+                })
+                .collect(),
+            ..Default::default()
+        };
+        slot.write(crate::result::cqlb_result {
+            handle: REGISTRY.insert(
+                Kind::Result,
+                crate::result::FfiRows::new(std::sync::Arc::new(rs)),
+            ),
+        });
+        Ok(())
+    })
+}
+
+/// Called for each host change: `event` 1 added, 2 removed, 3 up, 4 down; the host's address
+/// as text (valid during the call); the registration's userdata. Runs on a library thread.
+pub type cqlb_host_callback = Option<
+    unsafe extern "C" fn(
+        event: u32,
+        address: *const c_char,
+        address_len: usize,
+        userdata: *mut c_void,
+    ),
+>;
+
+/// A running host watch.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct cqlb_host_watch {
+    /// The handle; 0 is never valid.
+    pub handle: u64,
+}
+
+/// Calls `callback` for every host added, removed, up or down, checking every `interval_ms`
+/// (at least 10). Stop with `cqlb_host_watch_free`.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_session_watch_hosts(
+    session: cqlb_session,
+    interval_ms: u64,
+    callback: cqlb_host_callback,
+    userdata: *mut c_void,
+    out_watch: *mut cqlb_host_watch,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_watch, "out_watch")?;
+        let Some(cb) = callback else {
+            return fail(cqlb_status::CQLB_NULL_ARGUMENT, "`callback` is NULL");
+        };
+        let s = resolve::<Session>(session.handle, Kind::Session)?;
+        let data = LogUserData(userdata);
+        let watch = s.watch_hosts(
+            std::time::Duration::from_millis(interval_ms),
+            move |event| {
+                use cqlbridge_core::HostEvent::*;
+                let (kind, host) = match &event {
+                    Added(h) => (1, h),
+                    Removed(h) => (2, h),
+                    Up(h) => (3, h),
+                    Down(h) => (4, h),
+                };
+                let address = host.address.ip().to_string();
+                let data = &data;
+                // SAFETY: the caller's function pointer, with its own userdata.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+                    cb(kind, address.as_ptr().cast(), address.len(), data.0)
+                }));
+            },
+        )?;
+        slot.write(cqlb_host_watch {
+            handle: REGISTRY.insert(Kind::HostWatch, Mutex::new(Some(watch))),
+        });
+        Ok(())
+    })
+}
+
+/// Stops a host watch.
+#[no_mangle]
+pub extern "C" fn cqlb_host_watch_free(watch: cqlb_host_watch) -> cqlb_status {
+    ffi_call(|| release(watch.handle, Kind::HostWatch))
+}
+
+/// The number of tokens in the ring (one per node here).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_metadata_token_count(
+    metadata: cqlb_metadata,
+    out_count: *mut usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        out(out_count, "out_count")?.write(snapshot(metadata)?.ring.len());
+        Ok(())
+    })
+}
+
+/// Token `index` of the ring and the index of its host (as `cqlb_metadata_host` numbers them).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_metadata_token(
+    metadata: cqlb_metadata,
+    index: usize,
+    out_token: *mut i64,
+    out_host: *mut usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        let (t, h) = (out(out_token, "out_token")?, out(out_host, "out_host")?);
+        let m = snapshot(metadata)?;
+        let Some((token, host)) = m.ring.get(index) else {
+            return fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                format!("token {index} is out of range"),
+            );
+        };
+        t.write(*token);
+        h.write(*host);
         Ok(())
     })
 }

@@ -248,6 +248,32 @@ pub unsafe extern "C" fn cqlb_result_was_applied(
     })
 }
 
+/// The tracing id of a traced request (`cqlb_statement_set_tracing`) into `out_id` (16
+/// bytes); `*out_has` says whether there is one.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_result_tracing_id(
+    result: cqlb_result,
+    out_id: *mut u8,
+    out_has: *mut bool,
+) -> cqlb_status {
+    ffi_call(|| {
+        let has = out(out_has, "out_has")?;
+        if out_id.is_null() {
+            return fail(cqlb_status::CQLB_NULL_ARGUMENT, "`out_id` is NULL");
+        }
+        match rows(result)?.rs.tracing_id {
+            Some(id) => {
+                std::ptr::copy_nonoverlapping(id.as_bytes().as_ptr(), out_id, 16);
+                has.write(true);
+            }
+            None => {
+                has.write(false);
+            }
+        }
+        Ok(())
+    })
+}
+
 /// The number of warnings the server attached.
 #[no_mangle]
 pub unsafe extern "C" fn cqlb_result_warning_count(

@@ -579,6 +579,13 @@ static void count_log(uint32_t level, const char *target, size_t target_len, con
   if (level >= 1 && level <= 5 && userdata == &log_records) atomic_fetch_add(&log_records, 1);
 }
 
+static void host_event(uint32_t event, const char *address, size_t address_len, void *userdata) {
+  (void)event;
+  (void)address;
+  (void)address_len;
+  (void)userdata;
+}
+
 static void metadata_metrics_and_logging(void) {
   cqlb_metadata m;
   CHECK_OK(cqlb_session_metadata(session, &m));
@@ -605,8 +612,42 @@ static void metadata_metrics_and_logging(void) {
   CHECK_OK(cqlb_metadata_column(m, S("cqlb_c"), S("kv"), 0, &col));
   CHECK(col.name_len == 1 && col.name[0] == 'k' && col.kind == 1 && col.type_len == 3 && memcmp(col.type_text, "int", 3) == 0);
   CHECK_STATUS(cqlb_metadata_column_count(m, S("cqlb_c"), S("nope"), &columns), CQLB_INVALID_ARGUMENT);
+  size_t tokens = 0, owner = 99;
+  int64_t token = 0;
+  CHECK_OK(cqlb_metadata_token_count(m, &tokens));
+  CHECK(tokens == hosts);
+  CHECK_OK(cqlb_metadata_token(m, 0, &token, &owner));
+  CHECK(owner < hosts && token == INT64_MIN); /* the harness gives node 1 the ring's first token */
   CHECK_OK(cqlb_metadata_free(m));
   CHECK_OK(cqlb_session_wait_for_schema_agreement(session));
+
+  /* Tracing: a traced request's events. */
+  cqlb_statement traced;
+  cqlb_result r, events;
+  CHECK_OK(cqlb_statement_new(S("SELECT * FROM cqlb_c.kv WHERE k = 1"), &traced));
+  CHECK_OK(cqlb_statement_set_tracing(traced, true));
+  CHECK_OK(cqlb_session_execute(session, traced, &r));
+  uint8_t trace_id[16];
+  bool has_trace = false;
+  CHECK_OK(cqlb_result_tracing_id(r, trace_id, &has_trace));
+  CHECK(has_trace);
+  CHECK_OK(cqlb_session_trace(session, trace_id, &events));
+  size_t event_count = 0;
+  CHECK_OK(cqlb_result_row_count(events, &event_count));
+  CHECK(event_count > 0);
+  const char *activity;
+  size_t activity_len;
+  CHECK_OK(cqlb_result_get_string(events, 0, 0, &activity, &activity_len));
+  CHECK(activity_len > 0);
+  cqlb_result_free(events);
+  cqlb_result_free(r);
+  cqlb_statement_free(traced);
+
+  /* A host watch starts and stops (events are tested with three nodes in core). */
+  cqlb_host_watch watch;
+  CHECK_STATUS(cqlb_session_watch_hosts(session, 100, NULL, NULL, &watch), CQLB_NULL_ARGUMENT);
+  CHECK_OK(cqlb_session_watch_hosts(session, 100, host_event, NULL, &watch));
+  CHECK_OK(cqlb_host_watch_free(watch));
 
   cqlb_metrics metrics;
   CHECK_OK(cqlb_session_metrics(session, &metrics));
