@@ -1583,6 +1583,24 @@ enum cqlb_status cqlb_value_append_date(struct cqlb_value value, int32_t days);
 // Appends a `timestamp` (ms since the epoch).
 enum cqlb_status cqlb_value_append_timestamp(struct cqlb_value value, int64_t millis);
 
+// Appends a `timeuuid` (16 bytes, a version-1 UUID).
+enum cqlb_status cqlb_value_append_timeuuid(struct cqlb_value value, const uint8_t *v);
+
+// Appends a `time` (nanoseconds since midnight).
+enum cqlb_status cqlb_value_append_time(struct cqlb_value value, int64_t nanos);
+
+// Appends a `duration`.
+enum cqlb_status cqlb_value_append_duration(struct cqlb_value value,
+                                            int32_t months,
+                                            int32_t days,
+                                            int64_t nanos);
+
+// Appends a `decimal` written as text.
+enum cqlb_status cqlb_value_append_decimal(struct cqlb_value value, const char *v, uintptr_t len);
+
+// Appends a `varint` written as text.
+enum cqlb_status cqlb_value_append_varint(struct cqlb_value value, const char *v, uintptr_t len);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -329,7 +329,11 @@ async fn models(session: &Session) -> Result<()> {
         .await
     {
         Err(Error::LwtFailed { existing }) => {
-            println!("10. IF NOT EXISTS refused a second insert; the row has {existing:?}")
+            let row: Vec<String> = existing.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            println!(
+                "10. IF NOT EXISTS refused a second insert; the existing row: {}",
+                row.join(", ")
+            )
         }
         other => println!("10. unexpected: {other:?}"),
     }
