@@ -338,9 +338,15 @@ pub extern "C" fn cqlb_value_append_timestamp(value: cqlb_value, millis: i64) ->
 
 /// Appends a `timeuuid` (16 bytes, a version-1 UUID).
 #[no_mangle]
-pub unsafe extern "C" fn cqlb_value_append_timeuuid(value: cqlb_value, v: *const u8) -> cqlb_status {
+pub unsafe extern "C" fn cqlb_value_append_timeuuid(
+    value: cqlb_value,
+    v: *const u8,
+) -> cqlb_status {
     ffi_call(|| {
-        let element = Value::Timeuuid(uuid::Uuid::from_slice(bytes_arg(v, 16, "v")?).map_err(|e| Failure(cqlb_status::CQLB_INVALID_ARGUMENT, e.to_string()))?);
+        let element = Value::Timeuuid(
+            uuid::Uuid::from_slice(bytes_arg(v, 16, "v")?)
+                .map_err(|e| Failure(cqlb_status::CQLB_INVALID_ARGUMENT, e.to_string()))?,
+        );
         append(value, element)
     })
 }
@@ -356,27 +362,50 @@ pub extern "C" fn cqlb_value_append_time(value: cqlb_value, nanos: i64) -> cqlb_
 
 /// Appends a `duration`.
 #[no_mangle]
-pub extern "C" fn cqlb_value_append_duration(value: cqlb_value, months: i32, days: i32, nanos: i64) -> cqlb_status {
+pub extern "C" fn cqlb_value_append_duration(
+    value: cqlb_value,
+    months: i32,
+    days: i32,
+    nanos: i64,
+) -> cqlb_status {
     ffi_call(|| {
-        let element = Value::Duration(cqlbridge_core::Duration { months, days, nanoseconds: nanos });
+        let element = Value::Duration(cqlbridge_core::Duration {
+            months,
+            days,
+            nanoseconds: nanos,
+        });
         append(value, element)
     })
 }
 
 /// Appends a `decimal` written as text.
 #[no_mangle]
-pub unsafe extern "C" fn cqlb_value_append_decimal(value: cqlb_value, v: *const c_char, len: usize) -> cqlb_status {
+pub unsafe extern "C" fn cqlb_value_append_decimal(
+    value: cqlb_value,
+    v: *const c_char,
+    len: usize,
+) -> cqlb_status {
     ffi_call(|| {
-        let element = Value::Decimal(parse::<bigdecimal::BigDecimal>(str_arg(v, len, "v")?, "decimal")?);
+        let element = Value::Decimal(parse::<bigdecimal::BigDecimal>(
+            str_arg(v, len, "v")?,
+            "decimal",
+        )?);
         append(value, element)
     })
 }
 
 /// Appends a `varint` written as text.
 #[no_mangle]
-pub unsafe extern "C" fn cqlb_value_append_varint(value: cqlb_value, v: *const c_char, len: usize) -> cqlb_status {
+pub unsafe extern "C" fn cqlb_value_append_varint(
+    value: cqlb_value,
+    v: *const c_char,
+    len: usize,
+) -> cqlb_status {
     ffi_call(|| {
-        let element = Value::Varint(parse::<num_bigint::BigInt>(str_arg(v, len, "v")?, "varint")?);
+        let element = Value::Varint(parse::<num_bigint::BigInt>(
+            str_arg(v, len, "v")?,
+            "varint",
+        )?);
         append(value, element)
     })
 }
