@@ -155,3 +155,21 @@ where
         )
     })
 }
+
+/// Runs `work` on the library's runtime and waits for it (refused with
+/// `CQLB_WOULD_DEADLOCK` on a library thread), turning either failure into a status.
+pub fn blocking<T: Send + 'static>(
+    work: impl std::future::Future<Output = cqlbridge_core::Result<T>> + Send + 'static,
+) -> FfiResult<T> {
+    cqlbridge_core::runtime::block_on(work)
+        .map_err(Failure::from)?
+        .map_err(Failure::from)
+}
+
+/// A caller's `void *userdata`, handed back only to the caller's own callbacks (on library
+/// threads), as C expects.
+pub struct UserData(pub *mut std::ffi::c_void);
+// SAFETY: the pointer is never dereferenced here, only passed back to the caller.
+unsafe impl Send for UserData {}
+// SAFETY: as above.
+unsafe impl Sync for UserData {}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use cqlbridge_core::{Completion, Error, Prepared, ResultSet, Session};
 
-use crate::boundary::{fail, ffi_call, out, release, resolve, Failure, FfiResult};
+use crate::boundary::{fail, ffi_call, out, release, resolve, Failure, FfiResult, UserData};
 use crate::handle::{Kind, REGISTRY};
 use crate::prepared::cqlb_prepared;
 use crate::result::cqlb_result;
@@ -79,10 +79,6 @@ fn outcome(f: &FfiFuture) -> FfiResult<&Output> {
         Some(Err(e)) => Err(Failure::from(e)),
     }
 }
-
-struct UserData(*mut c_void);
-// SAFETY: the pointer is only handed back to the caller's callback, as C expects.
-unsafe impl Send for UserData {}
 
 /// Registers `callback` to run once when `future` completes (at once, on this thread, when
 /// it already has). Several callbacks may be registered; each fires once.

@@ -15,9 +15,11 @@ use cqlbridge_core::mapper::{
     Filter, FilterOp, ModelBatch, ModelQuery, ModelRow, ModelSchema, Op, OptionValue, Polymorphism,
     WriteOptions,
 };
-use cqlbridge_core::{runtime, BatchType, ColumnSpec, CqlType, Error, ResultSet, Session, Value};
+use cqlbridge_core::{BatchType, ColumnSpec, CqlType, Error, ResultSet, Session, Value};
 
-use crate::boundary::{fail, ffi_call, out, release, resolve, str_arg, Failure, FfiResult};
+use crate::boundary::{
+    blocking, fail, ffi_call, out, release, resolve, str_arg, Failure, FfiResult,
+};
 use crate::config::consistency_from_c;
 use crate::handle::{Kind, REGISTRY};
 use crate::result::{cqlb_result, FfiRows};
@@ -182,14 +184,14 @@ fn result_handle(rs: ResultSet) -> cqlb_result {
     }
 }
 
-/// Runs mapper work on the runtime, turning a not-applied LWT into `CQLB_LWT_FAILED` with
+/// Like `blocking`, turning a not-applied LWT into `CQLB_LWT_FAILED` with
 /// the existing row written to `out_existing`.
-fn blocking<T: Send + 'static>(
+fn blocking_lwt<T: Send + 'static>(
     m: &ModelSchema,
     out_existing: *mut cqlb_result,
     work: impl std::future::Future<Output = cqlbridge_core::Result<T>> + Send + 'static,
 ) -> FfiResult<T> {
-    match runtime::block_on(work).map_err(Failure::from)? {
+    match cqlbridge_core::runtime::block_on(work).map_err(Failure::from)? {
         Ok(v) => Ok(v),
         Err(Error::LwtFailed { existing }) => {
             if !out_existing.is_null() {
@@ -526,8 +528,7 @@ pub unsafe extern "C" fn cqlb_session_create_keyspace_simple(
 ) -> cqlb_status {
     ffi_call(|| {
         let (s, name) = (session(s)?, str_arg(name, len, "name")?.to_owned());
-        runtime::block_on(async move { s.create_keyspace_simple(&name, replication_factor).await })
-            .map_err(Failure::from)??;
+        blocking(async move { s.create_keyspace_simple(&name, replication_factor).await })?;
         Ok(())
     })
 }
@@ -541,7 +542,7 @@ pub unsafe extern "C" fn cqlb_session_drop_keyspace(
 ) -> cqlb_status {
     ffi_call(|| {
         let (s, name) = (session(s)?, str_arg(name, len, "name")?.to_owned());
-        runtime::block_on(async move { s.drop_keyspace(&name).await }).map_err(Failure::from)??;
+        blocking(async move { s.drop_keyspace(&name).await })?;
         Ok(())
     })
 }
@@ -557,8 +558,7 @@ pub unsafe extern "C" fn cqlb_session_sync_table(
 ) -> cqlb_status {
     ffi_call(|| {
         let (s, m) = (session(s)?, snapshot(m)?);
-        let report =
-            runtime::block_on(async move { s.sync_table(&m).await }).map_err(Failure::from)??;
+        let report = blocking(async move { s.sync_table(&m).await })?;
         if !out_changed.is_null() {
             out_changed.write(!report.unchanged());
         }
@@ -571,7 +571,7 @@ pub unsafe extern "C" fn cqlb_session_sync_table(
 pub extern "C" fn cqlb_session_drop_table(s: cqlb_session, m: cqlb_model) -> cqlb_status {
     ffi_call(|| {
         let (s, m) = (session(s)?, snapshot(m)?);
-        runtime::block_on(async move { s.drop_table(&m).await }).map_err(Failure::from)??;
+        blocking(async move { s.drop_table(&m).await })?;
         Ok(())
     })
 }
@@ -595,7 +595,7 @@ pub unsafe extern "C" fn cqlb_model_create(
             write_options(options)?,
         );
         let model = m.clone();
-        let created = blocking(&m, out_existing, async move {
+        let created = blocking_lwt(&m, out_existing, async move {
             s.model_create(&model, &values, &opts).await
         })?;
         if !out_row.is_null() {
@@ -628,7 +628,7 @@ pub unsafe extern "C" fn cqlb_model_update(
             .map(|(c, v)| (c, Change::Set(v)))
             .collect();
         let model = m.clone();
-        blocking(&m, out_existing, async move {
+        blocking_lwt(&m, out_existing, async move {
             s.model_update(&model, &key, &changes, &opts).await
         })
     })
@@ -651,7 +651,7 @@ pub unsafe extern "C" fn cqlb_model_delete(
             write_options(options)?,
         );
         let model = m.clone();
-        blocking(&m, out_existing, async move {
+        blocking_lwt(&m, out_existing, async move {
             s.model_delete(&model, &key, &[], &opts).await
         })
     })
@@ -697,8 +697,7 @@ pub unsafe extern "C" fn cqlb_model_select(
         let slot = out(out_rows, "out_rows")?;
         let (s, m, q) = (session(s)?, snapshot(m)?, query(filters, options)?);
         let model = m.clone();
-        let rows = runtime::block_on(async move { s.model_select(&model, &q).await })
-            .map_err(Failure::from)??;
+        let rows = blocking(async move { s.model_select(&model, &q).await })?;
         slot.write(result_handle(as_result(&m, &rows)));
         Ok(())
     })
@@ -717,8 +716,7 @@ pub unsafe extern "C" fn cqlb_model_get(
         let slot = out(out_row, "out_row")?;
         let (s, m, q) = (session(s)?, snapshot(m)?, query(filters, std::ptr::null())?);
         let model = m.clone();
-        let found = runtime::block_on(async move { s.model_get(&model, &q).await })
-            .map_err(Failure::from)??;
+        let found = blocking(async move { s.model_get(&model, &q).await })?;
         slot.write(result_handle(as_result(&m, &[found])));
         Ok(())
     })
@@ -736,10 +734,7 @@ pub unsafe extern "C" fn cqlb_model_count(
     ffi_call(|| {
         let slot = out(out_count, "out_count")?;
         let (s, m, q) = (session(s)?, snapshot(m)?, query(filters, options)?);
-        slot.write(
-            runtime::block_on(async move { s.model_count(&m, &q).await })
-                .map_err(Failure::from)??,
-        );
+        slot.write(blocking(async move { s.model_count(&m, &q).await })?);
         Ok(())
     })
 }
@@ -858,7 +853,7 @@ pub extern "C" fn cqlb_model_batch_execute(s: cqlb_session, b: cqlb_model_batch)
                 "the batch was already executed",
             );
         };
-        runtime::block_on(async move { batch.execute(&s).await }).map_err(Failure::from)??;
+        blocking(async move { batch.execute(&s).await })?;
         Ok(())
     })
 }
@@ -911,8 +906,7 @@ pub unsafe extern "C" fn cqlb_session_sync_type(
             })?;
             fields.push((field, typ));
         }
-        let report = runtime::block_on(async move { s.sync_type(&keyspace, &name, &fields).await })
-            .map_err(Failure::from)??;
+        let report = blocking(async move { s.sync_type(&keyspace, &name, &fields).await })?;
         if !out_changed.is_null() {
             out_changed.write(!report.unchanged());
         }

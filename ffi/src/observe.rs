@@ -4,9 +4,11 @@ use std::ffi::{c_char, c_void};
 use std::sync::Mutex;
 
 use cqlbridge_core::logging::{clear_log_callback, set_log_callback, LogLevel};
-use cqlbridge_core::{runtime, Host, KeyspaceMetadata, Session};
+use cqlbridge_core::{Host, KeyspaceMetadata, Session};
 
-use crate::boundary::{fail, ffi_call, out, release, resolve, str_arg, Failure, FfiResult};
+use crate::boundary::{
+    blocking, fail, ffi_call, out, release, resolve, str_arg, Failure, FfiResult, UserData,
+};
 use crate::handle::{Kind, REGISTRY};
 use crate::session::cqlb_session;
 use crate::status::cqlb_status;
@@ -387,9 +389,7 @@ pub unsafe extern "C" fn cqlb_metadata_column(
 pub extern "C" fn cqlb_session_wait_for_schema_agreement(session: cqlb_session) -> cqlb_status {
     ffi_call(|| {
         let s = resolve::<Session>(session.handle, Kind::Session)?;
-        runtime::block_on(async move { s.wait_for_schema_agreement().await })
-            .map_err(Failure::from)?
-            .map_err(Failure::from)?;
+        blocking(async move { s.wait_for_schema_agreement().await })?;
         Ok(())
     })
 }
@@ -460,11 +460,6 @@ pub type cqlb_log_callback = Option<
     ),
 >;
 
-struct LogUserData(*mut c_void);
-// SAFETY: handed back to the caller's own callback only.
-unsafe impl Send for LogUserData {}
-unsafe impl Sync for LogUserData {}
-
 /// Routes the library's log records at `max_level` (1 error .. 5 trace) or more severe to
 /// `callback`; NULL stops. Replaces an earlier callback. Records come from the library's
 /// threads only; nothing global is installed.
@@ -492,7 +487,7 @@ pub extern "C" fn cqlb_set_log_callback(
             clear_log_callback();
             return Ok(());
         };
-        let data = LogUserData(userdata);
+        let data = UserData(userdata);
         set_log_callback(level, move |r| {
             let data = &data;
             // SAFETY: the caller's function pointer, with its own userdata.
@@ -525,8 +520,7 @@ pub unsafe extern "C" fn cqlb_session_trace(
         let id = uuid::Uuid::from_slice(crate::boundary::bytes_arg(tracing_id, 16, "tracing_id")?)
             .map_err(|e| Failure(cqlb_status::CQLB_INVALID_ARGUMENT, e.to_string()))?;
         let s = resolve::<Session>(session.handle, Kind::Session)?;
-        let trace =
-            runtime::block_on(async move { s.trace(id).await }).map_err(Failure::from)??;
+        let trace = blocking(async move { s.trace(id).await })?;
         let spec = |name: &str, typ| cqlbridge_core::ColumnSpec {
             keyspace: "system_traces".into(),
             table: "events".into(),
@@ -601,7 +595,7 @@ pub unsafe extern "C" fn cqlb_session_watch_hosts(
             return fail(cqlb_status::CQLB_NULL_ARGUMENT, "`callback` is NULL");
         };
         let s = resolve::<Session>(session.handle, Kind::Session)?;
-        let data = LogUserData(userdata);
+        let data = UserData(userdata);
         let watch = s.watch_hosts(
             std::time::Duration::from_millis(interval_ms),
             move |event| {

@@ -3,10 +3,10 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use cqlbridge_core::{runtime, Session};
+use cqlbridge_core::Session;
 
 use crate::batch::{cqlb_batch, FfiBatch};
-use crate::boundary::{ffi_call, out, release, resolve, str_arg, Failure, FfiResult};
+use crate::boundary::{blocking, ffi_call, out, release, resolve, str_arg, FfiResult};
 use crate::config::{build, cqlb_cluster_config};
 use crate::future::{cqlb_future, spawn, Output};
 use crate::handle::{Kind, REGISTRY};
@@ -25,15 +25,6 @@ pub struct cqlb_session {
 
 fn session(s: cqlb_session) -> FfiResult<Arc<Session>> {
     resolve::<Session>(s.handle, Kind::Session)
-}
-
-/// Runs `work` on the runtime and waits for it (refused on a library thread).
-fn blocking<T: Send + 'static>(
-    work: impl std::future::Future<Output = cqlbridge_core::Result<T>> + Send + 'static,
-) -> FfiResult<T> {
-    runtime::block_on(work)
-        .map_err(Failure::from)?
-        .map_err(Failure::from)
 }
 
 /// Starts connecting with `config`; the future yields the session (`cqlb_future_session`).
