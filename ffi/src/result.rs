@@ -8,6 +8,7 @@
 //! columns (`cqlb_result_get_int64` reads any integer column), `cqlb_result_get_double` reads
 //! `float` columns too.
 
+use std::collections::hash_map::{Entry, HashMap};
 use std::ffi::c_char;
 use std::sync::{Arc, Mutex};
 
@@ -25,29 +26,41 @@ pub struct cqlb_result {
     pub handle: u64,
 }
 
-/// A result page with a cache for values rendered as text.
+/// What a cached text renders: a column's type, or a cell's value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum TextOf {
+    ColumnType(usize),
+    Cell(usize, usize),
+}
+
+/// A result page with a cache for values rendered as text: each text is rendered once and
+/// lives as long as the result.
 pub(crate) struct FfiRows {
     rs: Arc<ResultSet>,
-    texts: Mutex<Vec<Box<str>>>,
+    texts: Mutex<HashMap<TextOf, Box<str>>>,
 }
 
 impl FfiRows {
     pub(crate) fn new(rs: Arc<ResultSet>) -> Self {
         FfiRows {
             rs,
-            texts: Mutex::new(Vec::new()),
+            texts: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Keeps `text` alive as long as the result and returns it.
-    fn keep(&self, text: String) -> (*const c_char, usize) {
-        let boxed: Box<str> = text.into_boxed_str();
-        let (ptr, len) = (boxed.as_ptr().cast(), boxed.len());
-        self.texts
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(boxed);
-        (ptr, len)
+    /// The text `what`, rendered by `render` on first use, kept as long as the result.
+    fn text(
+        &self,
+        what: TextOf,
+        render: impl FnOnce() -> FfiResult<String>,
+    ) -> FfiResult<(*const c_char, usize)> {
+        let mut texts = self.texts.lock().unwrap_or_else(|p| p.into_inner());
+        let text = match texts.entry(what) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(render()?.into_boxed_str()),
+        };
+        // The boxed text never moves while the result lives: the map owns it.
+        Ok((text.as_ptr().cast(), text.len()))
     }
 }
 
@@ -160,7 +173,7 @@ pub unsafe extern "C" fn cqlb_result_column_type(
                 format!("column {column} is out of range"),
             );
         };
-        let (ptr, len) = r.keep(c.typ.to_string());
+        let (ptr, len) = r.text(TextOf::ColumnType(column), || Ok(c.typ.to_string()))?;
         type_slot.write(ptr);
         len_slot.write(len);
         Ok(())
@@ -346,7 +359,9 @@ pub unsafe extern "C" fn cqlb_result_get_text_of(
         let text_slot = out(out_text, "out_text")?;
         let len_slot = out(out_len, "out_len")?;
         let r = rows(result)?;
-        let (ptr, len) = r.keep(cell(&r, row, column)?.to_string());
+        let (ptr, len) = r.text(TextOf::Cell(row, column), || {
+            Ok(cell(&r, row, column)?.to_string())
+        })?;
         text_slot.write(ptr);
         len_slot.write(len);
         Ok(())
@@ -655,12 +670,14 @@ pub unsafe extern "C" fn cqlb_result_get_number_text(
         let text_slot = out(out_text, "out_text")?;
         let len_slot = out(out_len, "out_len")?;
         let r = rows(result)?;
-        let text = match cell(&r, row, column)? {
-            Value::Decimal(d) => d.to_string(),
-            Value::Varint(v) => v.to_string(),
+        match cell(&r, row, column)? {
+            Value::Decimal(_) | Value::Varint(_) => {}
             other => return wrong_type(other, "decimal or varint"),
-        };
-        let (ptr, len) = r.keep(text);
+        }
+        // A number's text is its value's text: one cache entry serves both getters.
+        let (ptr, len) = r.text(TextOf::Cell(row, column), || {
+            Ok(cell(&r, row, column)?.to_string())
+        })?;
         text_slot.write(ptr);
         len_slot.write(len);
         Ok(())

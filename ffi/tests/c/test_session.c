@@ -110,6 +110,9 @@ static void every_scalar_type_round_trips(void) {
   size_t type_len = 0;
   CHECK_OK(cqlb_result_column_type(r, 19, &type, &type_len));
   CHECK(type_len == 9 && memcmp(type, "list<int>", 9) == 0);
+  const char *again = NULL;
+  CHECK_OK(cqlb_result_column_type(r, 19, &again, &type_len));
+  CHECK(again == type); /* rendered once, then reused: repeated reads do not grow the result */
   bool b = false;
   CHECK_OK(cqlb_result_get_bool(r, 0, 0, &b));
   CHECK(b);
