@@ -52,6 +52,46 @@ impl Consistency {
     }
 }
 
+/// A consistency level from its protocol code (`0x0006` is LOCAL_QUORUM); the error names the
+/// unknown code.
+impl TryFrom<u16> for Consistency {
+    type Error = crate::Error;
+
+    fn try_from(code: u16) -> Result<Self, crate::Error> {
+        const ALL: [Consistency; 11] = [
+            Consistency::Any,
+            Consistency::One,
+            Consistency::Two,
+            Consistency::Three,
+            Consistency::Quorum,
+            Consistency::All,
+            Consistency::LocalQuorum,
+            Consistency::EachQuorum,
+            Consistency::Serial,
+            Consistency::LocalSerial,
+            Consistency::LocalOne,
+        ];
+        ALL.into_iter().find(|c| *c as u16 == code).ok_or_else(|| {
+            crate::Error::InvalidArgument(format!("unknown consistency level {code:#06x}"))
+        })
+    }
+}
+
+/// A serial consistency from its protocol code: `0x0008` SERIAL, `0x0009` LOCAL_SERIAL.
+impl TryFrom<u16> for SerialConsistency {
+    type Error = crate::Error;
+
+    fn try_from(code: u16) -> Result<Self, crate::Error> {
+        match Consistency::try_from(code) {
+            Ok(Consistency::Serial) => Ok(SerialConsistency::Serial),
+            Ok(Consistency::LocalSerial) => Ok(SerialConsistency::LocalSerial),
+            _ => Err(crate::Error::InvalidArgument(format!(
+                "{code:#06x} is not a serial consistency"
+            ))),
+        }
+    }
+}
+
 impl std::fmt::Display for Consistency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -253,5 +293,27 @@ impl From<Vec<crate::Value>> for Values {
 impl From<()> for Values {
     fn from(_: ()) -> Self {
         Values::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_convert_from_their_protocol_codes() {
+        for c in [
+            Consistency::Any,
+            Consistency::LocalQuorum,
+            Consistency::LocalOne,
+        ] {
+            assert_eq!(Consistency::try_from(c as u16).unwrap(), c);
+        }
+        assert!(Consistency::try_from(0x000B).is_err());
+        assert_eq!(
+            SerialConsistency::try_from(0x0009).unwrap(),
+            SerialConsistency::LocalSerial
+        );
+        assert!(SerialConsistency::try_from(0x0001).is_err());
     }
 }

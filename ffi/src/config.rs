@@ -42,25 +42,7 @@ pub(crate) fn build(config: cqlb_cluster_config) -> FfiResult<ClusterConfig> {
 }
 
 pub(crate) fn consistency_from_c(value: u16) -> FfiResult<Consistency> {
-    Ok(match value {
-        0x0000 => Consistency::Any,
-        0x0001 => Consistency::One,
-        0x0002 => Consistency::Two,
-        0x0003 => Consistency::Three,
-        0x0004 => Consistency::Quorum,
-        0x0005 => Consistency::All,
-        0x0006 => Consistency::LocalQuorum,
-        0x0007 => Consistency::EachQuorum,
-        0x0008 => Consistency::Serial,
-        0x0009 => Consistency::LocalSerial,
-        0x000A => Consistency::LocalOne,
-        other => {
-            return fail(
-                cqlb_status::CQLB_INVALID_ARGUMENT,
-                format!("unknown consistency level {other}"),
-            )
-        }
-    })
+    Ok(Consistency::try_from(value)?)
 }
 
 /// Creates an empty configuration (defaults: port 9042, LOCAL_ONE, 10 s request timeout,

@@ -234,16 +234,7 @@ pub extern "C" fn cqlb_statement_set_serial_consistency(
     serial_consistency: u16,
 ) -> cqlb_status {
     ffi_call(|| {
-        let c = match serial_consistency {
-            0x0008 => cqlbridge_core::SerialConsistency::Serial,
-            0x0009 => cqlbridge_core::SerialConsistency::LocalSerial,
-            other => {
-                return fail(
-                    cqlb_status::CQLB_INVALID_ARGUMENT,
-                    format!("{other} is not a serial consistency"),
-                )
-            }
-        };
+        let c = cqlbridge_core::SerialConsistency::try_from(serial_consistency)?;
         options(statement, |s| {
             s.options.serial_consistency = Some(c);
             Ok(())
