@@ -318,6 +318,27 @@ pub unsafe extern "C" fn cqlb_future_server_error(
     })
 }
 
+/// Writes to `slot` the new handle that `take` makes from the completed future's output, or
+/// says that this future yields something else (`what`).
+fn yield_output<H>(
+    future_handle: cqlb_future,
+    slot: &mut std::mem::MaybeUninit<H>,
+    what: &str,
+    take: impl FnOnce(&Output) -> Option<H>,
+) -> FfiResult {
+    let f = future(future_handle)?;
+    match take(outcome(&f)?) {
+        Some(handle) => {
+            slot.write(handle);
+            Ok(())
+        }
+        None => fail(
+            cqlb_status::CQLB_INVALID_ARGUMENT,
+            format!("this future does not yield {what}"),
+        ),
+    }
+}
+
 /// The result page of a completed execution, as a new handle (free it with
 /// `cqlb_result_free`). The future's error status when it failed.
 #[no_mangle]
@@ -327,19 +348,12 @@ pub unsafe extern "C" fn cqlb_future_result(
 ) -> cqlb_status {
     ffi_call(|| {
         let slot = out(out_result, "out_result")?;
-        let f = future(future_handle)?;
-        match outcome(&f)? {
-            Output::Result(r) => {
-                slot.write(cqlb_result {
-                    handle: REGISTRY.insert(Kind::Result, crate::result::FfiRows::new(r.clone())),
-                });
-                Ok(())
-            }
-            _ => fail(
-                cqlb_status::CQLB_INVALID_ARGUMENT,
-                "this future does not yield a result",
-            ),
-        }
+        yield_output(future_handle, slot, "a result", |o| match o {
+            Output::Result(r) => Some(cqlb_result {
+                handle: REGISTRY.insert(Kind::Result, crate::result::FfiRows::new(r.clone())),
+            }),
+            _ => None,
+        })
     })
 }
 
@@ -352,19 +366,12 @@ pub unsafe extern "C" fn cqlb_future_session(
 ) -> cqlb_status {
     ffi_call(|| {
         let slot = out(out_session, "out_session")?;
-        let f = future(future_handle)?;
-        match outcome(&f)? {
-            Output::Session(s) => {
-                slot.write(cqlb_session {
-                    handle: REGISTRY.insert_arc(Kind::Session, s.clone()),
-                });
-                Ok(())
-            }
-            _ => fail(
-                cqlb_status::CQLB_INVALID_ARGUMENT,
-                "this future does not yield a session",
-            ),
-        }
+        yield_output(future_handle, slot, "a session", |o| match o {
+            Output::Session(x) => Some(cqlb_session {
+                handle: REGISTRY.insert_arc(Kind::Session, x.clone()),
+            }),
+            _ => None,
+        })
     })
 }
 
@@ -377,19 +384,12 @@ pub unsafe extern "C" fn cqlb_future_prepared(
 ) -> cqlb_status {
     ffi_call(|| {
         let slot = out(out_prepared, "out_prepared")?;
-        let f = future(future_handle)?;
-        match outcome(&f)? {
-            Output::Prepared(p) => {
-                slot.write(cqlb_prepared {
-                    handle: REGISTRY.insert_arc(Kind::Prepared, p.clone()),
-                });
-                Ok(())
-            }
-            _ => fail(
-                cqlb_status::CQLB_INVALID_ARGUMENT,
-                "this future does not yield a prepared statement",
-            ),
-        }
+        yield_output(future_handle, slot, "a prepared statement", |o| match o {
+            Output::Prepared(p) => Some(cqlb_prepared {
+                handle: REGISTRY.insert_arc(Kind::Prepared, p.clone()),
+            }),
+            _ => None,
+        })
     })
 }
 
@@ -402,19 +402,12 @@ pub unsafe extern "C" fn cqlb_future_outcomes(
 ) -> cqlb_status {
     ffi_call(|| {
         let slot = out(out_outcomes, "out_outcomes")?;
-        let f = future(future_handle)?;
-        match outcome(&f)? {
-            Output::Outcomes(o) => {
-                slot.write(crate::concurrent::cqlb_outcomes {
-                    handle: REGISTRY.insert_arc(Kind::Outcomes, o.clone()),
-                });
-                Ok(())
-            }
-            _ => fail(
-                cqlb_status::CQLB_INVALID_ARGUMENT,
-                "this future does not yield outcomes",
-            ),
-        }
+        yield_output(future_handle, slot, "outcomes", |o| match o {
+            Output::Outcomes(o) => Some(crate::concurrent::cqlb_outcomes {
+                handle: REGISTRY.insert_arc(Kind::Outcomes, o.clone()),
+            }),
+            _ => None,
+        })
     })
 }
 
