@@ -1047,3 +1047,19 @@ async fn abstract_bases_give_each_concrete_model_its_own_table() {
         .unwrap();
     assert_eq!(got.get("n"), Some(&Value::Counter(6)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sync_table_of_a_new_table_agrees_on_its_key() {
+    let (a, b) = (session().await, session().await);
+    for round in 0..6 {
+        let table = format!("raced_{round}_{}", std::process::id());
+        let m = ModelSchema::new("Raced")
+            .table(table.as_str())
+            .column(ColumnDef::new("k", CqlType::Int).partition_key())
+            .column(ColumnDef::new("c", CqlType::Int).clustering(ClusteringOrder::Asc))
+            .column(ColumnDef::new("v", CqlType::Text));
+        let (ra, rb) = tokio::join!(a.sync_table(&m), b.sync_table(&m));
+        assert!(ra.is_ok() && rb.is_ok(), "round {round}: {ra:?} / {rb:?}");
+        a.drop_table(&m).await.unwrap();
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::render;
 use super::schema::{ModelSchema, OptionValue};
 use crate::error::{Error, Result};
-use crate::metadata::ColumnKind;
+use crate::metadata::{ColumnKind, TableMetadata};
 use crate::session::Session;
 use crate::types::CqlType;
 use crate::value::Value;
@@ -74,7 +74,36 @@ fn option_matches(want: &OptionValue, have: Option<&Value>) -> bool {
     }
 }
 
+/// How many times `sync_table` reads a table that is still being created elsewhere.
+const SETTLE_ATTEMPTS: usize = 20;
+
 impl Session {
+    /// The table's metadata once it is complete. A table created concurrently (by another
+    /// client) can be seen half-way, its row there and its key columns not yet; such a view is
+    /// read again after schema agreement instead of being compared with a model.
+    async fn table_metadata_settled(
+        &self,
+        keyspace: &str,
+        table: &str,
+    ) -> Result<Option<TableMetadata>> {
+        for _ in 0..SETTLE_ATTEMPTS {
+            self.refresh_metadata().await?;
+            match self
+                .keyspace_metadata(keyspace)
+                .and_then(|k| k.tables.get(table).cloned())
+            {
+                Some(t) if t.partition_key.is_empty() => {
+                    self.wait_for_schema_agreement().await?;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                found => return Ok(found),
+            }
+        }
+        Err(Error::SchemaMismatch(format!(
+            "{keyspace}.{table} exists but its columns never became visible; is it being created right now?"
+        )))
+    }
+
     /// `CREATE KEYSPACE IF NOT EXISTS` with SimpleStrategy.
     pub async fn create_keyspace_simple(&self, name: &str, replication_factor: u32) -> Result<()> {
         self.execute(
@@ -172,10 +201,7 @@ impl Session {
                 c.index = true;
             }
         }
-        self.refresh_metadata().await?;
-        let table = self
-            .keyspace_metadata(&ks)
-            .and_then(|k| k.tables.get(&m.table).cloned());
+        let table = self.table_metadata_settled(&ks, &m.table).await?;
         let mut report = SyncReport::default();
         let Some(table) = table else {
             self.execute(render::create_table(&m), ()).await?;
