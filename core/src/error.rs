@@ -247,7 +247,117 @@ pub enum ServerErrorKind {
     Other(i32),
 }
 
+/// A server error's details, flattened: what every front end shows beside the message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerErrorDetails {
+    /// The protocol's error code (e.g. 0x2200 Invalid, 0x1100 WriteTimeout); -1 if unknown.
+    pub code: i32,
+    /// The consistency level asked for (availability, timeout and failure errors).
+    pub consistency: Option<Consistency>,
+    /// Replicas required.
+    pub required: Option<i32>,
+    /// Replicas that answered (alive, for Unavailable).
+    pub received: Option<i32>,
+    /// Replicas that failed (read and write failures).
+    pub failures: Option<i32>,
+    /// Whether the replica asked for data answered (read timeouts and failures).
+    pub data_present: Option<bool>,
+    /// The write type (write timeouts and failures).
+    pub write_type: Option<String>,
+    /// The keyspace (AlreadyExists, FunctionFailure).
+    pub keyspace: Option<String>,
+    /// The table (AlreadyExists; empty for a keyspace), or the function (FunctionFailure).
+    pub table: Option<String>,
+}
+
 impl ServerErrorKind {
+    /// The kind's protocol error code, and the details it carries.
+    pub fn details(&self) -> ServerErrorDetails {
+        use ServerErrorKind as K;
+        let mut d = ServerErrorDetails::default();
+        d.code = match self {
+            K::ServerError => 0x0000,
+            K::ProtocolError => 0x000A,
+            K::AuthenticationError => 0x0100,
+            K::Unavailable {
+                consistency,
+                required,
+                alive,
+            } => {
+                (d.consistency, d.required, d.received) =
+                    (Some(*consistency), Some(*required), Some(*alive));
+                0x1000
+            }
+            K::Overloaded => 0x1001,
+            K::IsBootstrapping => 0x1002,
+            K::TruncateError => 0x1003,
+            K::WriteTimeout {
+                consistency,
+                received,
+                required,
+                write_type,
+            } => {
+                (d.consistency, d.required, d.received) =
+                    (Some(*consistency), Some(*required), Some(*received));
+                d.write_type = Some(write_type.clone());
+                0x1100
+            }
+            K::ReadTimeout {
+                consistency,
+                received,
+                required,
+                data_present,
+            } => {
+                (d.consistency, d.required, d.received) =
+                    (Some(*consistency), Some(*required), Some(*received));
+                d.data_present = Some(*data_present);
+                0x1200
+            }
+            K::ReadFailure {
+                consistency,
+                received,
+                required,
+                failures,
+                data_present,
+            } => {
+                (d.consistency, d.required, d.received) =
+                    (Some(*consistency), Some(*required), Some(*received));
+                (d.failures, d.data_present) = (Some(*failures), Some(*data_present));
+                0x1300
+            }
+            K::FunctionFailure {
+                keyspace, function, ..
+            } => {
+                (d.keyspace, d.table) = (Some(keyspace.clone()), Some(function.clone()));
+                0x1400
+            }
+            K::WriteFailure {
+                consistency,
+                received,
+                required,
+                failures,
+                write_type,
+            } => {
+                (d.consistency, d.required, d.received) =
+                    (Some(*consistency), Some(*required), Some(*received));
+                (d.failures, d.write_type) = (Some(*failures), Some(write_type.clone()));
+                0x1500
+            }
+            K::SyntaxError => 0x2000,
+            K::Unauthorized => 0x2100,
+            K::Invalid => 0x2200,
+            K::ConfigError => 0x2300,
+            K::AlreadyExists { keyspace, table } => {
+                (d.keyspace, d.table) = (Some(keyspace.clone()), Some(table.clone()));
+                0x2400
+            }
+            K::Unprepared => 0x2500,
+            K::Other(code) => *code,
+            K::RateLimitReached => -1,
+        };
+        d
+    }
+
     /// The error's name as the server's protocol spells it.
     pub fn name(&self) -> &'static str {
         match self {

@@ -382,6 +382,11 @@ impl Value {
                 CqlValue::Timeuuid(CqlTimeuuid::from(*u))
             }
             (NativeType::Inet, Value::Inet(a)) => CqlValue::Inet(*a),
+            // An address in its text form, as the DataStax drivers accept it.
+            (NativeType::Inet, Value::Text(s) | Value::Ascii(s)) => CqlValue::Inet(
+                s.parse()
+                    .map_err(|_| ValueError(format!("{s:?} is not an IPv4 or IPv6 address")))?,
+            ),
             (NativeType::Date, Value::Date(d)) => {
                 CqlValue::Date(CqlDate((i64::from(*d) + DATE_EPOCH_OFFSET) as u32))
             }
@@ -625,6 +630,18 @@ mod tests {
         assert!(Value::Int(1)
             .to_cql(&list(native(NativeType::Int)))
             .is_err());
+    }
+
+    #[test]
+    fn inet_accepts_an_address_in_text_form() {
+        assert_eq!(
+            round_trip(Value::Text("::1".into()), native(NativeType::Inet)),
+            Value::Inet("::1".parse().unwrap())
+        );
+        let err = Value::Text("10.0.0".into())
+            .to_cql(&native(NativeType::Inet))
+            .unwrap_err();
+        assert!(err.0.contains("not an IPv4 or IPv6 address"), "{err}");
     }
 
     #[test]

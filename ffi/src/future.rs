@@ -230,7 +230,6 @@ pub unsafe extern "C" fn cqlb_future_server_error(
     out_details: *mut cqlb_server_error,
 ) -> cqlb_status {
     ffi_call(|| {
-        use cqlbridge_core::ServerErrorKind as K;
         let slot = out(out_details, "out_details")?;
         let f = future(future_handle)?;
         let mut d = cqlb_server_error {
@@ -243,73 +242,12 @@ pub unsafe extern "C" fn cqlb_future_server_error(
         match f.completion.try_get() {
             None => return fail(cqlb_status::CQLB_PENDING, "the future is not complete"),
             Some(Err(Error::Server(s))) => {
-                d.code = match &s.kind {
-                    K::ServerError => 0x0000,
-                    K::ProtocolError => 0x000A,
-                    K::AuthenticationError => 0x0100,
-                    K::Unavailable {
-                        consistency,
-                        required,
-                        alive,
-                    } => {
-                        (d.consistency, d.required, d.received) =
-                            (*consistency as u16, *required, *alive);
-                        0x1000
-                    }
-                    K::Overloaded => 0x1001,
-                    K::IsBootstrapping => 0x1002,
-                    K::TruncateError => 0x1003,
-                    K::WriteTimeout {
-                        consistency,
-                        received,
-                        required,
-                        ..
-                    } => {
-                        (d.consistency, d.required, d.received) =
-                            (*consistency as u16, *required, *received);
-                        0x1100
-                    }
-                    K::ReadTimeout {
-                        consistency,
-                        received,
-                        required,
-                        data_present,
-                    } => {
-                        (d.consistency, d.required, d.received, d.data_present) =
-                            (*consistency as u16, *required, *received, *data_present);
-                        0x1200
-                    }
-                    K::ReadFailure {
-                        consistency,
-                        received,
-                        required,
-                        data_present,
-                        ..
-                    } => {
-                        (d.consistency, d.required, d.received, d.data_present) =
-                            (*consistency as u16, *required, *received, *data_present);
-                        0x1300
-                    }
-                    K::FunctionFailure { .. } => 0x1400,
-                    K::WriteFailure {
-                        consistency,
-                        received,
-                        required,
-                        ..
-                    } => {
-                        (d.consistency, d.required, d.received) =
-                            (*consistency as u16, *required, *received);
-                        0x1500
-                    }
-                    K::SyntaxError => 0x2000,
-                    K::Unauthorized => 0x2100,
-                    K::Invalid => 0x2200,
-                    K::ConfigError => 0x2300,
-                    K::AlreadyExists { .. } => 0x2400,
-                    K::Unprepared => 0x2500,
-                    K::Other(code) => *code,
-                    _ => -1,
-                };
+                let details = s.kind.details();
+                d.code = details.code;
+                d.consistency = details.consistency.map_or(0xFFFF, |c| c as u16);
+                d.required = details.required.unwrap_or(-1);
+                d.received = details.received.unwrap_or(-1);
+                d.data_present = details.data_present.unwrap_or(false);
             }
             Some(_) => {}
         }
