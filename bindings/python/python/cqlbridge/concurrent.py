@@ -1,0 +1,156 @@
+"""Managed concurrency, named as in ``cassandra.concurrent``.
+
+``execute_concurrent_with_args`` (and ``execute_concurrent`` when every item runs the same
+statement) hands all rows of values to the core in one call; the core keeps at most
+`concurrency` requests in flight and returns the results in input order. Mixed statements are
+paced from Python, with the same bound.
+"""
+
+import threading
+from collections import namedtuple
+from itertools import repeat
+
+from . import _errors
+from ._codec import pack_row, pack_rows, unpack_page
+from ._dispatch import dispatcher
+from ._native import CqlError
+from .query import BoundStatement, PreparedStatement, SimpleStatement, positional, to_markers
+
+__all__ = ["execute_concurrent", "execute_concurrent_with_args", "ExecutionResult"]
+
+ExecutionResult = namedtuple("ExecutionResult", ["success", "result_or_exc"])
+
+_WHOLE_REQUEST = 0xFFFFFFFF
+
+
+def execute_concurrent(session, statements_and_parameters, concurrency=100,
+                       raise_on_first_error=True, results_generator=False, execution_profile=None):
+    """Executes every (statement, parameters) pair with at most `concurrency` in flight.
+    Returns one ``ExecutionResult(success, result_or_exc)`` per pair, in input order; with
+    `raise_on_first_error`, raises the first error instead (no request starts after it)."""
+    from .cluster import EXEC_PROFILE_DEFAULT
+    if concurrency <= 0:
+        raise ValueError("concurrency must be greater than 0")
+    profile = EXEC_PROFILE_DEFAULT if execution_profile is None else execution_profile
+    items = list(statements_and_parameters)
+    if not items:
+        return iter([]) if results_generator else []
+    first = items[0][0]
+    if all(s is first for s, _ in items) and not isinstance(first, BoundStatement):
+        results = _native(session, first, [p for _, p in items], concurrency, raise_on_first_error, profile)
+    else:
+        results = _paced(session, items, concurrency, raise_on_first_error, profile)
+    return iter(results) if results_generator else results
+
+
+def execute_concurrent_with_args(session, statement, parameters, *args, **kwargs):
+    """Executes `statement` once per item of `parameters`; see ``execute_concurrent``."""
+    return execute_concurrent(session, zip(repeat(statement), parameters), *args, **kwargs)
+
+
+def _native(session, statement, parameter_rows, concurrency, raise_on_first_error, profile):
+    from .cluster import ResponseFuture, ResultSet, _Request
+    if isinstance(statement, str):
+        statement = SimpleStatement(statement)
+    cql = prepared = None
+    if isinstance(statement, PreparedStatement):
+        prepared = statement._native
+        rows = [positional(statement.param_names, p) for p in parameter_rows]
+    elif isinstance(statement, SimpleStatement):
+        rows = []
+        for p in parameter_rows:
+            cql, values = to_markers(statement.query_string, p)
+            rows.append(values)
+    else:
+        raise TypeError(f"cannot execute a {type(statement).__name__} concurrently")
+    template = session._request(statement if cql is None else SimpleStatement(cql), None,
+                                _timeout(session, profile), False, profile, None)
+    outcome = {}
+    done = threading.Event()
+
+    def on_complete(items):
+        outcome["items"] = items
+        done.set()
+
+    d = dispatcher()
+    request_id = d.register(on_complete)
+    try:
+        session._native.submit_concurrent(d.queue, request_id, cql, prepared, pack_rows(rows),
+                                          concurrency, raise_on_first_error, template.options)
+    except CqlError as e:
+        d.forget(request_id)
+        raise _errors.translate(e) from None
+    done.wait()
+    items = outcome["items"]
+    if items[0].index == _WHOLE_REQUEST:
+        raise _errors.from_info(items[0].error)
+    results = [None] * len(rows)
+    for c in items:
+        if c.error is not None:
+            results[c.index] = ExecutionResult(False, _errors.from_info(c.error))
+            continue
+        page = unpack_page(c.page)
+        request = _Request(cql, prepared, _pack_one(rows[c.index]), template.options, None,
+                           template.row_factory, template.timeout)
+        page_rows = request.row_factory([col.name for col in page.columns], page.rows)
+        future = ResponseFuture._completed(session, request, page, page_rows)
+        results[c.index] = ExecutionResult(True, ResultSet(future, page_rows))
+    return results
+
+
+def _pack_one(values):
+    return pack_row(values)
+
+
+def _timeout(session, profile):
+    from .cluster import EXEC_PROFILE_DEFAULT
+    if profile is EXEC_PROFILE_DEFAULT:
+        return session.default_timeout
+    return session.cluster.profiles[profile].request_timeout
+
+
+def _paced(session, items, concurrency, raise_on_first_error, profile):
+    """Mixed statements: at most `concurrency` execute_async calls in flight, each
+    completion starting the next."""
+    n = len(items)
+    results = [None] * n
+    lock = threading.Lock()
+    state = {"next": 0, "done": 0, "error": None}
+    finished = threading.Event()
+
+    def start_next():
+        with lock:
+            if state["error"] is not None or state["next"] >= n:
+                return
+            i = state["next"]
+            state["next"] += 1
+        statement, params = items[i]
+        try:
+            future = session.execute_async(statement, params, execution_profile=profile)
+        except Exception as e:  # bad input for this item: its result, not the caller's crash
+            settle(i, False, e)
+            return
+        future.add_callbacks(lambda rows, f=future: settle(i, True, f), lambda exc: settle(i, False, exc))
+
+    def settle(i, success, value):
+        if success:
+            from .cluster import ResultSet
+            value = ResultSet(value, value._rows)
+        with lock:
+            results[i] = ExecutionResult(success, value)
+            state["done"] += 1
+            if not success and raise_on_first_error and state["error"] is None:
+                state["error"] = value
+            finish = state["error"] is not None or state["done"] == n
+        if finish:
+            finished.set()
+        else:
+            start_next()
+
+    for _ in range(min(concurrency, n)):
+        start_next()
+    finished.wait()
+    if state["error"] is not None:
+        raise state["error"]
+    return results
+
