@@ -65,6 +65,7 @@ impl Session {
     }
 
     async fn batch_unobserved(&self, batch: &Batch) -> Result<ResultSet> {
+        self.check_process()?;
         if batch.statements.is_empty() {
             return Err(Error::InvalidArgument(
                 "a batch needs at least one statement".into(),

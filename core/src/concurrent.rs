@@ -5,7 +5,7 @@ use futures::stream::{self, Stream, StreamExt};
 use crate::error::Result;
 use crate::result::ResultSet;
 use crate::session::{Query, Session};
-use crate::statement::Values;
+use crate::statement::{StatementOptions, Values};
 
 /// Default number of requests in flight (as in the DataStax Python driver).
 pub const DEFAULT_CONCURRENCY: usize = 100;
@@ -37,8 +37,21 @@ impl Session {
         items: Vec<(Query, Values)>,
         options: ConcurrencyOptions,
     ) -> Result<Vec<Result<ResultSet>>> {
+        self.execute_concurrent_with_options(items, options, None)
+            .await
+    }
+
+    /// [`Session::execute_concurrent`] with `statement_options` for every execution (a
+    /// prepared statement's own options are overridden where they are set; see
+    /// [`Session::run_with`]).
+    pub async fn execute_concurrent_with_options(
+        &self,
+        items: Vec<(Query, Values)>,
+        options: ConcurrencyOptions,
+        statement_options: Option<&StatementOptions>,
+    ) -> Result<Vec<Result<ResultSet>>> {
         let mut slots: Vec<Option<Result<ResultSet>>> = (0..items.len()).map(|_| None).collect();
-        let mut results = self.concurrent_unordered(items, options.concurrency);
+        let mut results = self.concurrent_unordered(items, options.concurrency, statement_options);
         while let Some((i, outcome)) = results.next().await {
             if options.raise_on_first_error {
                 if let Err(e) = outcome {
@@ -80,13 +93,20 @@ impl Session {
             .buffered(concurrency.max(1))
     }
 
-    fn concurrent_unordered(
-        &self,
+    fn concurrent_unordered<'a>(
+        &'a self,
         items: Vec<(Query, Values)>,
         concurrency: usize,
-    ) -> impl Stream<Item = (usize, Result<ResultSet>)> + '_ {
+        statement_options: Option<&'a StatementOptions>,
+    ) -> impl Stream<Item = (usize, Result<ResultSet>)> + 'a {
         stream::iter(items.into_iter().enumerate())
-            .map(move |(i, (q, v))| async move { (i, self.run(&q, &v, None).await) })
+            .map(move |(i, (q, v))| async move {
+                let outcome = match statement_options {
+                    Some(o) => self.run_with(&q, &v, None, o).await,
+                    None => self.run(&q, &v, None).await,
+                };
+                (i, outcome)
+            })
             .buffer_unordered(concurrency.max(1))
     }
 }

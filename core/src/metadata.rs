@@ -252,6 +252,7 @@ impl Session {
 
     /// Fetches the cluster's topology and schema again.
     pub async fn refresh_metadata(&self) -> Result<()> {
+        self.check_process()?;
         self.driver()
             .refresh_metadata()
             .await
@@ -260,6 +261,7 @@ impl Session {
 
     /// Waits until every reachable node has the same schema version, and returns it.
     pub async fn wait_for_schema_agreement(&self) -> Result<Uuid> {
+        self.check_process()?;
         self.driver()
             .await_schema_agreement()
             .await

@@ -85,6 +85,16 @@ impl Writer {
         self.buf.extend_from_slice(&n.to_le_bytes());
     }
 
+    /// Appends a byte.
+    pub fn u8(&mut self, b: u8) {
+        self.buf.push(b);
+    }
+
+    /// Appends a `u64`.
+    pub fn u64(&mut self, n: u64) {
+        self.buf.extend_from_slice(&n.to_le_bytes());
+    }
+
     /// Appends a string: its UTF-8 length, then its bytes.
     pub fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());
@@ -249,6 +259,26 @@ impl<'a> Reader<'a> {
     /// Reads a count or length.
     pub fn u32(&mut self) -> Result<usize, PackedError> {
         Ok(u32::from_le_bytes(self.array()?) as usize)
+    }
+
+    /// Reads a byte.
+    pub fn u8(&mut self) -> Result<u8, PackedError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    /// Reads a `u16`.
+    pub fn u16(&mut self) -> Result<u16, PackedError> {
+        Ok(u16::from_le_bytes(self.array()?))
+    }
+
+    /// Reads an `i32`.
+    pub fn i32(&mut self) -> Result<i32, PackedError> {
+        Ok(i32::from_le_bytes(self.array()?))
+    }
+
+    /// Reads a `u64`.
+    pub fn u64(&mut self) -> Result<u64, PackedError> {
+        Ok(u64::from_le_bytes(self.array()?))
     }
 
     /// Reads a count of items that each take at least `min_size` bytes, refusing counts the

@@ -1,14 +1,20 @@
 //! The one tokio runtime core owns. Front ends never rely on an ambient runtime: all driver
 //! work they start is spawned here.
 //!
-//! The runtime is built lazily on first use, with [`set_worker_threads`] workers (default 2).
-//! After `fork()`, the child has no runtime threads; the first call that needs the runtime in
-//! a process whose PID differs from the builder's returns [`Error::ForkedProcess`] instead of
-//! hanging.
+//! The runtime is built lazily on first use, with [`set_worker_threads`] workers (default 2),
+//! once per process: after `fork()`, the child has none of the parent's runtime threads, so
+//! its first use builds a runtime of its own (connecting after fork, as pre-forking servers
+//! do, works). What the parent created cannot be used in the child: a [`Session`] from the
+//! parent answers [`Error::ForkedProcess`] there instead of hanging.
+//!
+//! No lock guards the runtime (a lock held by a parent thread at fork time would stay held
+//! in the child forever): the current runtime is an atomic pointer, swapped in by the first
+//! caller of each process.
+//!
+//! [`Session`]: crate::Session
 
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use tokio::runtime::{Handle, Runtime};
 use tokio::task::JoinHandle;
@@ -19,13 +25,27 @@ use crate::error::{Error, Result};
 pub const DEFAULT_WORKER_THREADS: usize = 2;
 
 static WORKER_THREADS: AtomicUsize = AtomicUsize::new(DEFAULT_WORKER_THREADS);
-static RUNTIME: OnceLock<std::result::Result<(Runtime, u32), String>> = OnceLock::new();
 
-/// Sets the worker count of the runtime. Effective only before the runtime is first used;
-/// returns whether it took effect.
+/// A process's runtime, with the process it belongs to. Never freed: a runtime is dropped
+/// only with its process (and a forked child inherits its parent's as dead memory).
+struct ProcessRuntime {
+    runtime: Runtime,
+    pid: u32,
+}
+
+static CURRENT: AtomicPtr<ProcessRuntime> = AtomicPtr::new(std::ptr::null_mut());
+
+fn current() -> Option<&'static ProcessRuntime> {
+    // SAFETY: CURRENT only ever holds null or a leaked, never-freed ProcessRuntime.
+    let rt = unsafe { CURRENT.load(Ordering::Acquire).as_ref() }?;
+    (rt.pid == std::process::id()).then_some(rt)
+}
+
+/// Sets the worker count of the runtime. Effective only before the runtime of this process is
+/// first used; returns whether it took effect.
 pub fn set_worker_threads(threads: usize) -> bool {
     WORKER_THREADS.store(threads.max(1), Ordering::SeqCst);
-    RUNTIME.get().is_none()
+    current().is_none()
 }
 
 /// The worker count the runtime has (or will have when built).
@@ -33,26 +53,42 @@ pub fn worker_threads() -> usize {
     WORKER_THREADS.load(Ordering::SeqCst)
 }
 
-/// A handle to core's runtime, built on first use.
+/// A handle to this process's runtime, built on first use.
 pub fn handle() -> Result<Handle> {
-    let built = RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(worker_threads())
-            .thread_name("cqlbridge-rt")
-            .on_thread_start(|| {
-                // Route driver logs to the host's logger on these threads only (never global).
-                std::mem::forget(tracing::dispatcher::set_default(crate::logging::dispatch()));
-            })
-            .enable_all()
-            .build()
-            .map(|rt| (rt, std::process::id()))
-            .map_err(|e| e.to_string())
-    });
-    match built {
-        Ok((rt, pid)) if *pid == std::process::id() => Ok(rt.handle().clone()),
-        Ok((_, pid)) => Err(Error::ForkedProcess { parent: *pid }),
-        Err(e) => Err(Error::Driver(format!("cannot start the runtime: {e}"))),
+    if let Some(rt) = current() {
+        return Ok(rt.runtime.handle().clone());
     }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads())
+        .thread_name("cqlbridge-rt")
+        .on_thread_start(|| {
+            // Route driver logs to the host's logger on these threads only (never global).
+            std::mem::forget(tracing::dispatcher::set_default(crate::logging::dispatch()));
+        })
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Driver(format!("cannot start the runtime: {e}")))?;
+    let mine = Box::into_raw(Box::new(ProcessRuntime {
+        runtime,
+        pid: std::process::id(),
+    }));
+    let seen = CURRENT.load(Ordering::Acquire);
+    // SAFETY: `seen` is null or a leaked ProcessRuntime (see `current`).
+    let seen_is_ours = unsafe { seen.as_ref() }.is_some_and(|rt| rt.pid == std::process::id());
+    if !seen_is_ours
+        && CURRENT
+            .compare_exchange(seen, mine, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    {
+        // SAFETY: just installed; never freed.
+        return Ok(unsafe { &*mine }.runtime.handle().clone());
+    }
+    // Another thread of this process installed its runtime first: use that one.
+    // SAFETY: `mine` was never shared.
+    unsafe { Box::from_raw(mine) }.runtime.shutdown_background();
+    current()
+        .map(|rt| rt.runtime.handle().clone())
+        .ok_or_else(|| Error::Driver("the runtime could not be installed".into()))
 }
 
 /// Spawns `future` on core's runtime.
@@ -98,19 +134,18 @@ mod tests {
     }
 
     #[test]
-    fn after_fork_the_child_gets_a_clear_error_instead_of_a_hang() {
+    fn after_fork_the_child_builds_a_runtime_of_its_own() {
         assert_eq!(
             block_on(async { 1 }).unwrap(),
             1,
             "the parent's runtime is built"
         );
-        let parent = std::process::id();
-        // SAFETY: the child only reads the runtime's cell, compares PIDs and exits.
+        // SAFETY: the child builds a runtime, runs one task on it and exits.
         let pid = unsafe { libc::fork() };
         assert!(pid >= 0, "fork failed");
         if pid == 0 {
-            let code = match handle() {
-                Err(Error::ForkedProcess { parent: p }) if p == parent => 0,
+            let code = match block_on(async { std::process::id() }) {
+                Ok(p) if p == std::process::id() => 0,
                 _ => 1,
             };
             unsafe { libc::_exit(code) };
@@ -121,7 +156,11 @@ mod tests {
             libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
             "child status {status}"
         );
-        assert!(handle().is_ok(), "the parent is unaffected");
+        assert_eq!(
+            block_on(async { 2 }).unwrap(),
+            2,
+            "the parent is unaffected"
+        );
     }
 
     #[test]

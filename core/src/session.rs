@@ -38,6 +38,8 @@ pub struct Session {
     counters: CoreCounters,
     /// Whether any profile speculates (then requests carry the speculation counter).
     pub(crate) speculating: bool,
+    /// The process that connected: after `fork()`, the child cannot use this session.
+    pid: u32,
 }
 
 impl std::fmt::Debug for Session {
@@ -295,7 +297,18 @@ impl Session {
             speculating: std::iter::once(&config.default_profile)
                 .chain(config.profiles.values())
                 .any(|p| p.speculative_execution.is_some()),
+            pid: std::process::id(),
         })
+    }
+
+    /// [`Error::ForkedProcess`] when called in a child forked after this session connected:
+    /// its connections belong to the parent's runtime, whose threads the child does not have.
+    pub fn check_process(&self) -> Result<()> {
+        if self.pid == std::process::id() {
+            Ok(())
+        } else {
+            Err(Error::ForkedProcess { parent: self.pid })
+        }
     }
 
     /// Core's own counters (errors by kind, speculative executions).
@@ -316,6 +329,7 @@ impl Session {
     /// Switches every connection of the session to `keyspace` (case-insensitive unless
     /// quoted, as in CQL).
     pub async fn use_keyspace(&self, keyspace: &str) -> Result<()> {
+        self.check_process()?;
         let (name, case_sensitive) =
             match keyspace.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
                 Some(quoted) => (quoted, true),
@@ -374,6 +388,7 @@ impl Session {
         values: &Values,
         paging_state_bytes: Option<&[u8]>,
     ) -> Result<ResultSet> {
+        self.check_process()?;
         let page = paging_state(paging_state_bytes);
         let (result, paging) = match query {
             Query::Cql(statement) if values.is_empty() => {
@@ -444,6 +459,7 @@ impl Session {
     }
 
     async fn prepare_unobserved(&self, statement: Statement) -> Result<Prepared> {
+        self.check_process()?;
         let mut inner = self.driver().prepare(statement.cql.as_str()).await?;
         apply_options!(self, &mut inner, &statement.options);
         inner.set_page_size(statement.options.page_size.unwrap_or(self.config.page_size));

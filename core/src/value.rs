@@ -260,36 +260,68 @@ impl Value {
                 }
                 _ => return mismatch(self, typ),
             },
-            ColumnType::UserDefinedType { definition, .. } => match self {
-                Value::Udt { fields, .. } => {
-                    if let Some((unknown, _)) = fields
-                        .iter()
-                        .find(|(n, _)| !definition.field_types.iter().any(|(f, _)| f == n))
-                    {
-                        return Err(ValueError(format!(
-                            "type {}.{} has no field {unknown:?}",
-                            definition.keyspace, definition.name
-                        )));
+            ColumnType::UserDefinedType { definition, .. } => {
+                let named: Vec<(&str, &Value)> = match self {
+                    Value::Udt { fields, .. } => {
+                        fields.iter().map(|(n, v)| (n.as_str(), v)).collect()
                     }
-                    let fields = definition
-                        .field_types
+                    // Fields in declaration order (a tuple, or a named tuple in Python).
+                    Value::Tuple(items) => {
+                        if items.len() > definition.field_types.len() {
+                            return Err(ValueError(format!(
+                                "type {}.{} has {} fields, the value has {}",
+                                definition.keyspace,
+                                definition.name,
+                                definition.field_types.len(),
+                                items.len()
+                            )));
+                        }
+                        definition
+                            .field_types
+                            .iter()
+                            .zip(items)
+                            .map(|((n, _), v)| (n.as_ref(), v))
+                            .collect()
+                    }
+                    // Fields by name, as a map keyed by text.
+                    Value::Map(entries) => entries
                         .iter()
-                        .map(|(name, ft)| {
-                            let v = fields.iter().find(|(n, _)| n == name).map(|(_, v)| v);
-                            Ok((
-                                name.to_string(),
-                                v.map(|v| v.to_cql(ft)).transpose()?.flatten(),
-                            ))
+                        .map(|(k, v)| match k {
+                            Value::Text(n) | Value::Ascii(n) => Ok((n.as_str(), v)),
+                            other => Err(ValueError(format!(
+                                "a map bound to a user-defined type needs text keys, not {}",
+                                other.type_name()
+                            ))),
                         })
-                        .collect::<Result<_, ValueError>>()?;
-                    CqlValue::UserDefinedType {
-                        keyspace: definition.keyspace.to_string(),
-                        name: definition.name.to_string(),
-                        fields,
-                    }
+                        .collect::<Result<_, _>>()?,
+                    _ => return mismatch(self, typ),
+                };
+                if let Some((unknown, _)) = named
+                    .iter()
+                    .find(|(n, _)| !definition.field_types.iter().any(|(f, _)| f == n))
+                {
+                    return Err(ValueError(format!(
+                        "type {}.{} has no field {unknown:?}",
+                        definition.keyspace, definition.name
+                    )));
                 }
-                _ => return mismatch(self, typ),
-            },
+                let fields = definition
+                    .field_types
+                    .iter()
+                    .map(|(name, ft)| {
+                        let v = named.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
+                        Ok((
+                            name.to_string(),
+                            v.map(|v| v.to_cql(ft)).transpose()?.flatten(),
+                        ))
+                    })
+                    .collect::<Result<_, ValueError>>()?;
+                CqlValue::UserDefinedType {
+                    keyspace: definition.keyspace.to_string(),
+                    name: definition.name.to_string(),
+                    fields,
+                }
+            }
             _ => return mismatch(self, typ),
         };
         Ok(Some(v))
@@ -749,6 +781,27 @@ mod tests {
             fields: vec![("nope".into(), Value::Int(1))],
         };
         assert!(bad.to_cql(&t).unwrap_err().0.contains("no field \"nope\""));
+
+        // A tuple gives the fields in order; a map keyed by text gives them by name.
+        let expected = Value::Udt {
+            keyspace: "ks".into(),
+            name: "address".into(),
+            fields: vec![
+                ("street".into(), Value::Text("Main".into())),
+                ("zip".into(), Value::Null),
+            ],
+        };
+        let positional = Value::Tuple(vec![Value::Text("Main".into())]);
+        assert_eq!(round_trip(positional, t.clone()), expected);
+        let by_name = Value::Map(vec![(
+            Value::Text("street".into()),
+            Value::Text("Main".into()),
+        )]);
+        assert_eq!(round_trip(by_name, t.clone()), expected);
+        let too_long = Value::Tuple(vec![Value::Null, Value::Null, Value::Null]);
+        assert!(too_long.to_cql(&t).unwrap_err().0.contains("has 2 fields"));
+        let int_keys = Value::Map(vec![(Value::Int(1), Value::Null)]);
+        assert!(int_keys.to_cql(&t).unwrap_err().0.contains("text keys"));
     }
 
     #[test]

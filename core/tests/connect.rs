@@ -137,3 +137,52 @@ async fn pages_follow_the_page_size_and_resume_from_a_paging_state() {
     assert_eq!(seen, (0..25).map(Value::Int).collect::<Vec<_>>());
     assert!(pages >= 3, "{pages} pages");
 }
+
+/// Pre-forking servers connect in each worker after fork: the child builds a runtime of its
+/// own and connects; a session the parent made answers ForkedProcess there, never hangs.
+#[test]
+fn after_fork_the_parents_session_refuses_and_the_child_connects_anew() {
+    use cqlbridge_core::{runtime, Error};
+    let session = runtime::block_on(common::connect()).unwrap();
+    let session = std::sync::Arc::new(session);
+    let parent = std::process::id();
+    // SAFETY: the child uses only core's API (which builds a runtime for it) and exits.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let old = session.clone();
+        let code = match runtime::block_on(async move {
+            old.execute("SELECT now() FROM system.local", ()).await
+        }) {
+            Ok(Err(Error::ForkedProcess { parent: p })) if p == parent => {
+                let fresh = runtime::block_on(async {
+                    let s = common::connect().await;
+                    s.execute("SELECT now() FROM system.local", ())
+                        .await
+                        .map(|rs| rs.rows.len())
+                });
+                if matches!(fresh, Ok(Ok(1))) {
+                    0
+                } else {
+                    2
+                }
+            }
+            _ => 1,
+        };
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child exit status {} (1: the old session did not refuse, 2: no new connection)",
+        libc::WEXITSTATUS(status)
+    );
+    let s = session.clone();
+    assert!(
+        runtime::block_on(async move { s.execute("SELECT now() FROM system.local", ()).await })
+            .unwrap()
+            .is_ok(),
+        "the parent's session still works"
+    );
+}
