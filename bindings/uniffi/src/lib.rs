@@ -5,9 +5,9 @@
 //! ARCHITECTURE.md:
 //! - cold calls (connect, prepare, metadata) are uniffi `async fn`s whose work is spawned on
 //!   core's runtime and aborted when the foreign future is dropped;
-//! - requests (execute, batch, concurrent execution) are submitted with an id and complete
-//!   into a [`CompletionQueue`] that the foreign side drains in batches. Values cross as one
-//!   packed buffer (bindings/PACKED.md), never value by value.
+//! - requests (execute, batch, concurrent execution) cross as one packed buffer each
+//!   (statement, options and values; bindings/PACKED.md) and complete into a
+//!   [`CompletionQueue`] that the foreign side drains in batches, pages packed too.
 
 // The error crosses the FFI by value as a record; boxing it would not shrink what crosses.
 #![allow(clippy::result_large_err)]
@@ -16,6 +16,7 @@ mod config;
 mod error;
 mod metadata;
 mod queue;
+mod request;
 mod session;
 
 pub use config::{
@@ -24,8 +25,8 @@ pub use config::{
 };
 pub use error::{CqlError, ErrorInfo};
 pub use metadata::{ColumnInfo, HostInfo, MetricsInfo, TableInfo};
-pub use queue::{Completed, CompletionQueue};
-pub use session::{BatchItem, Connection, PreparedStatement};
+pub use queue::{CompletionQueue, Drained};
+pub use session::{Connection, PreparedStatement};
 
 uniffi::setup_scaffolding!();
 

@@ -4,46 +4,44 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use cqlbridge_core::packed::pack_page;
+use cqlbridge_core::packed::{pack_page, Writer};
 use cqlbridge_core::{Result, ResultSet};
 
 use crate::error::ErrorInfo;
 
-/// `Completed::index` of an outcome that stands for the whole request (a failed concurrent
-/// execution that stopped at its first error).
+/// `index` of an outcome that stands for the whole request (a failed concurrent execution
+/// that stopped at its first error).
 pub const WHOLE_REQUEST: u32 = u32::MAX;
 
 /// One completed request (or one item of a concurrent execution).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Completed {
-    /// The id the request was submitted with.
-    pub id: u64,
-    /// The item's position in a concurrent execution; 0 otherwise. `u32::MAX` for an
-    /// outcome of the whole concurrent execution (its first error, when raising).
-    pub index: u32,
-    /// The page, packed (bindings/PACKED.md); empty on error.
-    pub page: Vec<u8>,
-    /// The error, if the request failed.
-    pub error: Option<ErrorInfo>,
+pub(crate) struct Completed {
+    id: u64,
+    index: u32,
+    outcome: std::result::Result<Vec<u8>, ErrorInfo>,
 }
 
 impl Completed {
     pub(crate) fn new(id: u64, index: u32, outcome: &Result<ResultSet>) -> Self {
-        match outcome {
-            Ok(page) => Completed {
-                id,
-                index,
-                page: pack_page(page),
-                error: None,
-            },
-            Err(e) => Completed {
-                id,
-                index,
-                page: Vec::new(),
-                error: Some(e.into()),
+        Completed {
+            id,
+            index,
+            outcome: match outcome {
+                Ok(page) => Ok(pack_page(page)),
+                Err(e) => Err(e.into()),
             },
         }
     }
+}
+
+/// What one `drain` returns: the completions packed in one buffer (bindings/PACKED.md,
+/// "Completions"), and the errors they refer to.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Drained {
+    /// A count, then per completion: u64 id, u32 index, u8 ok; a page (`bytes`) when ok,
+    /// else a u32 index into `errors`.
+    pub packed: Vec<u8>,
+    /// The errors of the failed completions.
+    pub errors: Vec<ErrorInfo>,
 }
 
 #[derive(Default)]
@@ -87,7 +85,7 @@ impl CompletionQueue {
 
     /// Returns every completion so far, waiting up to `timeout_ms` for the first one (0: do
     /// not wait) or until [`CompletionQueue::wake`]. Blocks only the calling foreign thread.
-    pub fn drain(&self, timeout_ms: u32) -> Vec<Completed> {
+    pub fn drain(&self, timeout_ms: u32) -> Drained {
         let mut s = self.lock();
         if s.done.is_empty() && !s.woken && timeout_ms > 0 {
             s = self
@@ -99,7 +97,30 @@ impl CompletionQueue {
                 .0;
         }
         s.woken = false;
-        std::mem::take(&mut s.done)
+        let done = std::mem::take(&mut s.done);
+        drop(s);
+        let mut w = Writer::new();
+        let mut errors = Vec::new();
+        w.u32(done.len());
+        for c in done {
+            w.u64(c.id);
+            w.u32(c.index as usize);
+            match c.outcome {
+                Ok(page) => {
+                    w.u8(1);
+                    w.bytes(&page);
+                }
+                Err(e) => {
+                    w.u8(0);
+                    w.u32(errors.len());
+                    errors.push(e);
+                }
+            }
+        }
+        Drained {
+            packed: w.into_bytes(),
+            errors,
+        }
     }
 
     /// Makes the current (or next) `drain` return at once, even with nothing completed.

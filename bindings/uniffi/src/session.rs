@@ -1,75 +1,76 @@
 //! Connections, prepared statements and requests.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, Weak};
 
-use cqlbridge_core::packed::unpack_rows;
-use cqlbridge_core::{
-    Batch, BatchType, ConcurrencyOptions, Prepared, Query, Session, Statement, StatementOptions,
-    Values,
-};
+use cqlbridge_core::{ConcurrencyOptions, Prepared, Session, Statement};
 
 use crate::config::{ConnectOptions, RequestOptions};
-use crate::error::{invalid, CqlError};
+use crate::error::CqlError;
 use crate::on_runtime;
 use crate::queue::{Completed, CompletionQueue, WHOLE_REQUEST};
+use crate::request::{decode, Request};
 
-/// Connects to the cluster described by `options` (discovering the rest of it).
+/// Connects to the cluster described by `options` (discovering the rest of it). Requests of
+/// the connection complete into `queue`.
 #[uniffi::export]
-pub async fn connect(options: ConnectOptions) -> Result<Arc<Connection>, CqlError> {
+pub async fn connect(
+    options: ConnectOptions,
+    queue: Arc<CompletionQueue>,
+) -> Result<Arc<Connection>, CqlError> {
     let config = options.to_core()?;
     let session = on_runtime(async move { Session::connect(&config).await }).await?;
     Ok(Arc::new(Connection {
         session: Arc::new(session),
+        queue,
+        prepared: Arc::new(PreparedRegistry::default()),
     }))
+}
+
+/// The prepared statements of a connection, by the id requests name them with.
+#[derive(Default)]
+pub(crate) struct PreparedRegistry {
+    next: AtomicU64,
+    by_id: RwLock<HashMap<u64, Prepared>>,
+}
+
+impl PreparedRegistry {
+    fn get(&self, id: u64) -> Option<Prepared> {
+        self.by_id
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
+    }
 }
 
 /// A connected session: share it freely between threads.
 #[derive(uniffi::Object)]
 pub struct Connection {
     pub(crate) session: Arc<Session>,
+    queue: Arc<CompletionQueue>,
+    prepared: Arc<PreparedRegistry>,
 }
 
-/// A statement prepared on the cluster.
+/// A statement prepared on the cluster. Requests name it by [`PreparedStatement::id`]; it
+/// leaves its connection's registry when dropped.
 #[derive(uniffi::Object)]
 pub struct PreparedStatement {
-    pub(crate) inner: Prepared,
+    id: u64,
+    inner: Prepared,
+    registry: Weak<PreparedRegistry>,
 }
 
-/// One statement of a batch: a CQL string or a prepared statement, with packed values.
-#[derive(uniffi::Record)]
-pub struct BatchItem {
-    /// The CQL text (when not prepared).
-    pub cql: Option<String>,
-    /// The prepared statement (when prepared).
-    pub prepared: Option<Arc<PreparedStatement>>,
-    /// The values: packed rows holding one row (bindings/PACKED.md); empty for none.
-    pub values: Vec<u8>,
-}
-
-/// Unpacks the one row of values a request carries (an empty buffer is no values).
-fn one_row(values: &[u8]) -> Result<Values, CqlError> {
-    if values.is_empty() {
-        return Ok(Values::None);
+impl Drop for PreparedStatement {
+    fn drop(&mut self) {
+        if let Some(r) = self.registry.upgrade() {
+            r.by_id
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&self.id);
+        }
     }
-    let mut rows = unpack_rows(values).map_err(|e| invalid(e.to_string()))?;
-    match rows.len() {
-        1 => Ok(Values::Positional(rows.pop().expect("one row"))),
-        n => Err(invalid(format!("one row of values expected, {n} given"))),
-    }
-}
-
-fn query(cql: Option<String>, prepared: Option<Arc<PreparedStatement>>) -> Result<Query, CqlError> {
-    match (cql, prepared) {
-        (Some(cql), None) => Ok(Query::Cql(Statement::new(cql))),
-        (None, Some(p)) => Ok(Query::Prepared(p.inner.clone())),
-        _ => Err(invalid("give either a CQL string or a prepared statement")),
-    }
-}
-
-fn options(o: Option<RequestOptions>) -> Result<StatementOptions, CqlError> {
-    o.map(|o| o.to_core())
-        .transpose()
-        .map(Option::unwrap_or_default)
 }
 
 #[uniffi::export]
@@ -82,11 +83,24 @@ impl Connection {
     ) -> Result<Arc<PreparedStatement>, CqlError> {
         let statement = Statement {
             cql,
-            options: self::options(options)?,
+            options: options
+                .map(|o| o.to_core())
+                .transpose()?
+                .unwrap_or_default(),
         };
         let session = self.session.clone();
         let inner = on_runtime(async move { session.prepare(statement).await }).await?;
-        Ok(Arc::new(PreparedStatement { inner }))
+        let id = self.prepared.next.fetch_add(1, Ordering::Relaxed) + 1;
+        self.prepared
+            .by_id
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, inner.clone());
+        Ok(Arc::new(PreparedStatement {
+            id,
+            inner,
+            registry: Arc::downgrade(&self.prepared),
+        }))
     }
 
     /// Switches every connection to `keyspace`.
@@ -100,101 +114,58 @@ impl Connection {
         self.session.keyspace()
     }
 
-    /// Starts one execution of a CQL string or a prepared statement (the page at
-    /// `paging_state`, or the first); it completes into `queue` under `id`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn submit(
-        &self,
-        queue: Arc<CompletionQueue>,
-        id: u64,
-        cql: Option<String>,
-        prepared: Option<Arc<PreparedStatement>>,
-        values: Vec<u8>,
-        paging_state: Option<Vec<u8>>,
-        options: Option<RequestOptions>,
-    ) -> Result<(), CqlError> {
-        let query = query(cql, prepared)?;
-        let values = one_row(&values)?;
-        let options = self::options(options)?;
-        let session = self.session.clone();
+    /// Starts the request packed in `request` (bindings/PACKED.md, "Requests") and returns at
+    /// once: an execution, a batch, or one statement once per row of values (all outcomes
+    /// of the latter complete together, each with its index; with raise-on-first-error, a
+    /// failure completes alone with index `u32::MAX`). Outcomes complete into the
+    /// connection's queue under the request's id.
+    pub fn submit(&self, request: Vec<u8>) -> Result<(), CqlError> {
+        // After fork, fail here: the queue this connection completes into is the parent's.
+        self.session.check_process()?;
+        let submitted = decode(&request, |id| self.prepared.get(id))?;
+        let (session, queue, id) = (self.session.clone(), self.queue.clone(), submitted.id);
         cqlbridge_core::runtime::spawn(async move {
-            let outcome = session
-                .run_with(&query, &values, paging_state.as_deref(), &options)
-                .await;
-            queue.push([Completed::new(id, 0, &outcome)]);
-        })?;
-        Ok(())
-    }
-
-    /// Starts a batch (`kind`: 0 LOGGED, 1 UNLOGGED, 2 COUNTER); completes under `id`.
-    pub fn submit_batch(
-        &self,
-        queue: Arc<CompletionQueue>,
-        id: u64,
-        kind: u8,
-        items: Vec<BatchItem>,
-        options: Option<RequestOptions>,
-    ) -> Result<(), CqlError> {
-        let mut batch = Batch::new(match kind {
-            0 => BatchType::Logged,
-            1 => BatchType::Unlogged,
-            2 => BatchType::Counter,
-            k => {
-                return Err(invalid(format!(
-                    "unknown batch type {k} (0 LOGGED, 1 UNLOGGED, 2 COUNTER)"
-                )))
-            }
-        })
-        .with_options(self::options(options)?);
-        for item in items {
-            let values = one_row(&item.values)?;
-            batch = batch.add(query(item.cql, item.prepared)?, values);
-        }
-        let session = self.session.clone();
-        cqlbridge_core::runtime::spawn(async move {
-            let outcome = session.batch(&batch).await;
-            queue.push([Completed::new(id, 0, &outcome)]);
-        })?;
-        Ok(())
-    }
-
-    /// Executes a statement once per row of `rows` (packed rows) with at most `concurrency`
-    /// in flight. Every item completes under `id` with its index, all at once at the end;
-    /// with `raise_on_first_error`, a failure completes as one outcome with index
-    /// `u32::MAX` and no request starts after it.
-    #[allow(clippy::too_many_arguments)]
-    pub fn submit_concurrent(
-        &self,
-        queue: Arc<CompletionQueue>,
-        id: u64,
-        cql: Option<String>,
-        prepared: Option<Arc<PreparedStatement>>,
-        rows: Vec<u8>,
-        concurrency: u32,
-        raise_on_first_error: bool,
-        options: Option<RequestOptions>,
-    ) -> Result<(), CqlError> {
-        let query = query(cql, prepared)?;
-        let options = self::options(options)?;
-        let rows = unpack_rows(&rows).map_err(|e| invalid(e.to_string()))?;
-        let items: Vec<(Query, Values)> = rows
-            .into_iter()
-            .map(|row| (with_options(&query, &options), Values::Positional(row)))
-            .collect();
-        let concurrency = ConcurrencyOptions {
-            concurrency: concurrency.max(1) as usize,
-            raise_on_first_error,
-        };
-        let session = self.session.clone();
-        cqlbridge_core::runtime::spawn(async move {
-            match session.execute_concurrent(items, concurrency).await {
-                Ok(outcomes) => queue.push(
-                    outcomes
-                        .iter()
-                        .enumerate()
-                        .map(|(i, o)| Completed::new(id, i as u32, o)),
-                ),
-                Err(e) => queue.push([Completed::new(id, WHOLE_REQUEST, &Err(e))]),
+            match submitted.request {
+                Request::Single {
+                    query,
+                    values,
+                    paging_state,
+                    options,
+                } => {
+                    let outcome = session
+                        .run_with(&query, &values, paging_state.as_deref(), &options)
+                        .await;
+                    queue.push([Completed::new(id, 0, &outcome)]);
+                }
+                Request::Batch(batch) => {
+                    let outcome = session.batch(&batch).await;
+                    queue.push([Completed::new(id, 0, &outcome)]);
+                }
+                Request::Concurrent {
+                    query,
+                    rows,
+                    concurrency,
+                    raise_on_first_error,
+                    options,
+                } => {
+                    let items = rows.into_iter().map(|v| (query.clone(), v)).collect();
+                    let limits = ConcurrencyOptions {
+                        concurrency,
+                        raise_on_first_error,
+                    };
+                    match session
+                        .execute_concurrent_with_options(items, limits, Some(&options))
+                        .await
+                    {
+                        Ok(outcomes) => queue.push(
+                            outcomes
+                                .iter()
+                                .enumerate()
+                                .map(|(i, o)| Completed::new(id, i as u32, o)),
+                        ),
+                        Err(e) => queue.push([Completed::new(id, WHOLE_REQUEST, &Err(e))]),
+                    }
+                }
             }
         })?;
         Ok(())
@@ -207,20 +178,13 @@ impl Connection {
     }
 }
 
-/// The query with `options` applied: a CQL string carries them; a prepared statement keeps
-/// the options it was prepared with.
-fn with_options(query: &Query, options: &StatementOptions) -> Query {
-    match query {
-        Query::Cql(st) => Query::Cql(Statement {
-            cql: st.cql.clone(),
-            options: options.clone(),
-        }),
-        Query::Prepared(p) => Query::Prepared(p.clone()),
-    }
-}
-
 #[uniffi::export]
 impl PreparedStatement {
+    /// The id requests name this statement with.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// The CQL text.
     pub fn cql(&self) -> String {
         self.inner.cql().to_owned()
