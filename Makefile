@@ -9,13 +9,19 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 DEMO_PREFIX := $(CURDIR)/target/demo-install
 export CQLB_CONTACT_POINTS ?= 127.0.0.1
 
-.PHONY: install all build demo test lint unit-test header header-check c-test cluster-up cluster-down cluster-status clean help
+VENV := .venv
+# The Python binding is built in the dev profile for the demo and the tests (it reuses the
+# workspace's debug build); `pip install ./bindings/python` alone builds a release wheel.
+PYTHON_PROFILE ?= dev
+
+.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test cluster-up cluster-down cluster-status clean help
 
 all: build
 
 help:
 	@echo "make demo          build, start a local Cassandra node, run the walkthrough (node left running)"
 	@echo "make test          build and run every test suite against a real node it starts (and stops)"
+	@echo "make python-dev    build the Python package into .venv (maturin, dev profile)"
 	@echo "make cluster-up    start the local node (tests/cluster/cluster up)"
 	@echo "make cluster-down  stop the nodes tests/cluster/cluster started"
 
@@ -33,6 +39,10 @@ demo: build
 	@echo
 	@echo "== the walkthrough in C++ (examples/cpp), over cqlbridge.hpp"
 	PKG_CONFIG_PATH=$(DEMO_PREFIX)/lib/pkgconfig $(MAKE) -s -C examples/cpp run
+	@echo
+	@echo "== the walkthrough in Python (examples/python), over the cqlbridge package"
+	$(MAKE) -s python-dev
+	$(VENV)/bin/python examples/python/walkthrough.py
 	@echo
 	@echo "The Cassandra node is still running (data under .cluster/). Stop it with: make cluster-down"
 
@@ -67,6 +77,17 @@ header-check:
 c-test:
 	$(CARGO) build -q -p cqlbridge-ffi
 	$(MAKE) -C ffi/tests/c run valgrind
+
+# A virtualenv in .venv with maturin and pytest, and the cqlbridge package built into it.
+python-dev:
+	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install -q 'maturin>=1.9,<2' 'pytest>=8,<10'
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MATURIN_PEP517_ARGS="--profile $(PYTHON_PROFILE)" \
+	  $(VENV)/bin/pip install -q --no-build-isolation --force-reinstall --no-deps ./bindings/python
+
+# The Python suite (pytest); needs a node (CQLB_CONTACT_POINTS).
+python-test: python-dev
+	cd bindings/python && ../../$(VENV)/bin/python -m pytest -q tests
 
 unit-test:
 	$(CARGO) test --workspace --lib --bins

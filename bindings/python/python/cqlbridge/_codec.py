@@ -186,6 +186,12 @@ def _write_str(out, s):
     out += b
 
 
+def _write_row(out, row):
+    out += _u32.pack(len(row))
+    for v in row:
+        _write(out, v)
+
+
 def pack_rows(rows):
     """Packs a sequence of rows (each a sequence of values) into one buffer."""
     out = bytearray(_u32.pack(len(rows)))
@@ -193,17 +199,6 @@ def pack_rows(rows):
         out += _u32.pack(len(row))
         for v in row:
             _write(out, v)
-    return bytes(out)
-
-
-def pack_row(row):
-    """Packs one row of values (an empty buffer when there are none)."""
-    if not row:
-        return b""
-    out = bytearray(b"\x01\x00\x00\x00")
-    out += _u32.pack(len(row))
-    for v in row:
-        _write(out, v)
     return bytes(out)
 
 
@@ -432,3 +427,111 @@ def unpack_named(buf):
         return {}
     r = _Reader(memoryview(buf))
     return {r.str(): r.value() for _ in range(r.u32())}
+
+
+# ------------------------------------------------------------------------------- requests
+
+_request_head = struct.Struct("<QB")
+_u64 = struct.Struct("<Q")
+_u16 = struct.Struct("<H")
+_NO_PAGING_STATE = _u32.pack(_NONE_LEN)
+_completion_head = struct.Struct("<QIB")
+
+
+def statement_ref_cql(cql):
+    """The request bytes naming a CQL string."""
+    b = cql.encode("utf-8")
+    return b"\x00" + _u32.pack(len(b)) + b
+
+
+def statement_ref_prepared(prepared_id):
+    """The request bytes naming a prepared statement."""
+    return b"\x01" + _u64.pack(prepared_id)
+
+
+def pack_options(consistency=None, serial_consistency=None, page_size=None, timeout_ms=None,
+                 idempotent=False, tracing=False, profile=None, host=None):
+    """A request's options block (cache it: it is the same for many requests)."""
+    flags = 0
+    out = bytearray()
+    if consistency is not None:
+        flags |= 0x01
+        out += _u16.pack(consistency)
+    if serial_consistency is not None:
+        flags |= 0x02
+        out += _u16.pack(serial_consistency)
+    if page_size is not None:
+        flags |= 0x04
+        out += _i32.pack(page_size)
+    if timeout_ms is not None:
+        flags |= 0x08
+        out += _u64.pack(timeout_ms)
+    if idempotent:
+        flags |= 0x10
+    if tracing:
+        flags |= 0x20
+    if profile is not None:
+        flags |= 0x40
+        _write_str(out, profile)
+    if host is not None:
+        flags |= 0x80
+        _write_str(out, host)
+    return bytes((flags,)) + bytes(out)
+
+
+def request_single(request_id, statement_ref, paging_state, options, values):
+    """One execution (kind 0)."""
+    out = bytearray(_request_head.pack(request_id, 0))
+    out += statement_ref
+    if paging_state is None:
+        out += _NO_PAGING_STATE
+    else:
+        out += _u32.pack(len(paging_state))
+        out += paging_state
+    out += options
+    _write_row(out, values)
+    return bytes(out)
+
+
+def request_batch(request_id, batch_type, options, items):
+    """A batch (kind 1) of (statement_ref, values) items."""
+    out = bytearray(_request_head.pack(request_id, 1))
+    out.append(batch_type)
+    out += options
+    out += _u32.pack(len(items))
+    for ref, values in items:
+        out += ref
+        _write_row(out, values)
+    return bytes(out)
+
+
+def request_concurrent(request_id, statement_ref, concurrency, raise_on_first_error, options, rows):
+    """One statement per row of values (kind 2)."""
+    out = bytearray(_request_head.pack(request_id, 2))
+    out += statement_ref
+    out += _u32.pack(concurrency)
+    out.append(1 if raise_on_first_error else 0)
+    out += options
+    out += _u32.pack(len(rows))
+    for row in rows:
+        _write_row(out, row)
+    return bytes(out)
+
+
+def unpack_completions(packed, errors):
+    """[(id, index, page buffer or ErrorInfo)] from a drained queue."""
+    mv = memoryview(packed)
+    (n,) = _u32.unpack_from(mv, 0)
+    pos = 4
+    out = []
+    for _ in range(n):
+        request_id, index, ok = _completion_head.unpack_from(mv, pos)
+        pos += 13
+        (length,) = _u32.unpack_from(mv, pos)
+        pos += 4
+        if ok:
+            out.append((request_id, index, mv[pos:pos + length]))
+            pos += length
+        else:
+            out.append((request_id, index, errors[length]))
+    return out

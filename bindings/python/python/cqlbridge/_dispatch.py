@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 
+from ._codec import unpack_completions
 from ._native import CompletionQueue
 
 log = logging.getLogger("cqlbridge.cluster")
@@ -31,7 +32,8 @@ class Dispatcher:
         self._thread.start()
 
     def register(self, handler):
-        """Registers `handler(completed_items)` and returns the id to submit with."""
+        """Registers `handler(items)` and returns the id to submit with; `items` are
+        (id, index, page buffer or ErrorInfo) tuples."""
         request_id = next(self._ids)
         self._handlers[request_id] = handler
         return request_id
@@ -44,15 +46,16 @@ class Dispatcher:
         drain = self.queue.drain
         handlers = self._handlers
         while True:
-            items = drain(_DRAIN_WAIT_MS)
-            if not items:
+            drained = drain(_DRAIN_WAIT_MS)
+            if not drained.packed or drained.packed[:4] == b"\x00\x00\x00\x00":
                 continue
+            items = unpack_completions(drained.packed, drained.errors)
             if len(items) == 1:
-                groups = ((items[0].id, items),)
+                groups = ((items[0][0], items),)
             else:
                 grouped = {}
                 for c in items:
-                    grouped.setdefault(c.id, []).append(c)
+                    grouped.setdefault(c[0], []).append(c)
                 groups = grouped.items()
             for request_id, completed in groups:
                 handler = handlers.pop(request_id, None)

@@ -17,11 +17,13 @@ from . import (
     ConsistencyLevel, DriverException, InvalidArgument, OperationTimedOut, WouldDeadlock,
     _errors,
 )
-from ._codec import pack_row, register_udt, unpack_page
+from ._codec import (
+    pack_options, register_udt, request_batch, request_single, statement_ref_cql, unpack_page,
+)
 from ._dispatch import dispatcher, on_driver_thread, run_sync
 from ._native import (
-    BatchItem, CompressionKind, ConnectOptions, CqlError, ProfileOptions, RequestOptions,
-    TlsOptions, connect as _native_connect,
+    CompressionKind, ConnectOptions, CqlError, ProfileOptions, TlsOptions,
+    connect as _native_connect,
 )
 from .auth import PlainTextAuthProvider
 from .metadata import Metadata
@@ -263,7 +265,7 @@ class Cluster:
         if self.is_shutdown:
             raise DriverException("the cluster was shut down")
         try:
-            return await _native_connect(self._options(keyspace))
+            return await _native_connect(self._options(keyspace), dispatcher().queue)
         except CqlError as e:
             raise _errors.translate(e) from None
 
@@ -296,14 +298,14 @@ class Cluster:
 
 
 class _Request:
-    """What to run: a CQL string or a prepared statement with packed values and options."""
+    """What to run: a statement (its packed reference), values and packed options, or a
+    batch of (reference, values) items."""
 
-    __slots__ = ("cql", "prepared", "values", "options", "batch", "row_factory", "timeout")
+    __slots__ = ("ref", "values", "options", "batch", "row_factory", "timeout")
 
-    def __init__(self, cql=None, prepared=None, values=b"", options=None, batch=None,
+    def __init__(self, ref=None, values=(), options=b"\x00", batch=None,
                  row_factory=named_tuple_factory, timeout=None):
-        self.cql = cql
-        self.prepared = prepared
+        self.ref = ref
         self.values = values
         self.options = options
         self.batch = batch
@@ -311,13 +313,11 @@ class _Request:
         self.timeout = timeout
 
     def submit(self, native, request_id, paging_state=None):
-        queue = dispatcher().queue
         if self.batch is not None:
             kind, items = self.batch
-            native.submit_batch(queue, request_id, kind, items, self.options)
+            native.submit(request_batch(request_id, kind, self.options, items))
         else:
-            native.submit(queue, request_id, self.cql, self.prepared, self.values, paging_state,
-                          self.options)
+            native.submit(request_single(request_id, self.ref, paging_state, self.options, self.values))
 
 
 class Session:
@@ -340,6 +340,7 @@ class Session:
         self.default_serial_consistency_level = default.serial_consistency_level
         self.row_factory = default.row_factory
         self._options_cache = {}
+        self._cql_refs = {}
 
     @property
     def keyspace(self):
@@ -385,19 +386,18 @@ class Session:
         if isinstance(query, str):
             query = SimpleStatement(query)
         statement = query
-        cql = prepared = None
-        batch = None
+        ref = batch = None
+        values = ()
         if isinstance(query, SimpleStatement):
             cql, values = to_markers(query.query_string, parameters)
+            ref = self._cql_ref(cql)
         elif isinstance(query, BoundStatement):
-            prepared, values = query.prepared_statement._native, query.values
+            ref, values = query.prepared_statement._ref, query.values
         elif isinstance(query, PreparedStatement):
-            prepared, values = query._native, positional(query.param_names, parameters)
-            statement = query
+            ref, values = query._ref, positional(query.param_names, parameters)
         elif isinstance(query, BatchStatement):
             if parameters is not None:
                 raise ValueError("a batch carries its parameters; pass parameters=None")
-            values = None
             batch = (query.batch_type, [self._batch_item(s, v) for s, v in query._statements_and_parameters])
         else:
             raise TypeError(f"cannot execute a {type(query).__name__}")
@@ -405,15 +405,21 @@ class Session:
             timeout = profile.request_timeout if profile is not None else self.default_timeout
         options = self._request_options(statement, profile, execution_profile, timeout, trace, host)
         row_factory = profile.row_factory if profile is not None else self.row_factory
-        return _Request(cql, prepared, pack_row(values) if values else b"", options, batch,
-                        row_factory, timeout)
+        return _Request(ref, values, options, batch, row_factory, timeout)
 
-    @staticmethod
-    def _batch_item(statement, values):
+    def _cql_ref(self, cql):
+        ref = self._cql_refs.get(cql)
+        if ref is None:
+            ref = statement_ref_cql(cql)
+            if len(self._cql_refs) > 1024:
+                self._cql_refs.clear()
+            self._cql_refs[cql] = ref
+        return ref
+
+    def _batch_item(self, statement, values):
         if isinstance(statement, PreparedStatement):
-            return BatchItem(cql=None, prepared=statement._native, values=pack_row(values))
-        cql, values = statement
-        return BatchItem(cql=cql, prepared=None, values=pack_row(values))
+            return statement._ref, values
+        return self._cql_ref(statement), values
 
     def _request_options(self, statement, profile, profile_name, timeout, trace, host):
         consistency = getattr(statement, "consistency_level", None)
@@ -429,10 +435,10 @@ class Session:
                None if profile is None else str(profile_name), host)
         options = self._options_cache.get(key)
         if options is None:
-            options = RequestOptions(
+            options = pack_options(
                 consistency=consistency, serial_consistency=serial,
                 page_size=min(fetch_size, 2**31 - 1) if fetch_size else 2**31 - 1,
-                timeout_ms=_ms(timeout), idempotent=key[4], timestamp=None, tracing=key[5],
+                timeout_ms=_ms(timeout), idempotent=key[4], tracing=key[5],
                 profile=key[6], host=None if host is None else str(host),
             )
             if len(self._options_cache) > 256:
@@ -539,12 +545,12 @@ class ResponseFuture:
             self._settle(None, None, e)
 
     def _on_complete(self, items):
-        c = items[0]
-        if c.error is not None:
-            self._settle(None, None, _errors.from_info(c.error))
+        outcome = items[0][2]
+        if not isinstance(outcome, memoryview):
+            self._settle(None, None, _errors.from_info(outcome))
             return
         try:
-            page = unpack_page(c.page)
+            page = unpack_page(outcome)
             rows = self._request.row_factory([col.name for col in page.columns], page.rows)
         except Exception as e:  # a row factory's failure belongs to this request
             self._settle(None, None, e)

@@ -11,7 +11,7 @@ from collections import namedtuple
 from itertools import repeat
 
 from . import _errors
-from ._codec import pack_row, pack_rows, unpack_page
+from ._codec import request_concurrent, unpack_page
 from ._dispatch import dispatcher
 from ._native import CqlError
 from .query import BoundStatement, PreparedStatement, SimpleStatement, positional, to_markers
@@ -52,54 +52,49 @@ def _native(session, statement, parameter_rows, concurrency, raise_on_first_erro
     from .cluster import ResponseFuture, ResultSet, _Request
     if isinstance(statement, str):
         statement = SimpleStatement(statement)
-    cql = prepared = None
     if isinstance(statement, PreparedStatement):
-        prepared = statement._native
+        ref = statement._ref
         rows = [positional(statement.param_names, p) for p in parameter_rows]
     elif isinstance(statement, SimpleStatement):
         rows = []
+        cql = statement.query_string
         for p in parameter_rows:
             cql, values = to_markers(statement.query_string, p)
             rows.append(values)
+        ref = session._cql_ref(cql)
+        statement = SimpleStatement(cql)
     else:
         raise TypeError(f"cannot execute a {type(statement).__name__} concurrently")
-    template = session._request(statement if cql is None else SimpleStatement(cql), None,
-                                _timeout(session, profile), False, profile, None)
-    outcome = {}
+    template = session._request(statement, None, _timeout(session, profile), False, profile, None)
+    outcome = []
     done = threading.Event()
 
     def on_complete(items):
-        outcome["items"] = items
+        outcome.extend(items)
         done.set()
 
     d = dispatcher()
     request_id = d.register(on_complete)
     try:
-        session._native.submit_concurrent(d.queue, request_id, cql, prepared, pack_rows(rows),
-                                          concurrency, raise_on_first_error, template.options)
+        session._native.submit(request_concurrent(
+            request_id, ref, concurrency, raise_on_first_error, template.options, rows))
     except CqlError as e:
         d.forget(request_id)
         raise _errors.translate(e) from None
     done.wait()
-    items = outcome["items"]
-    if items[0].index == _WHOLE_REQUEST:
-        raise _errors.from_info(items[0].error)
+    if outcome[0][1] == _WHOLE_REQUEST:
+        raise _errors.from_info(outcome[0][2])
     results = [None] * len(rows)
-    for c in items:
-        if c.error is not None:
-            results[c.index] = ExecutionResult(False, _errors.from_info(c.error))
+    for _, index, result in outcome:
+        if not isinstance(result, memoryview):
+            results[index] = ExecutionResult(False, _errors.from_info(result))
             continue
-        page = unpack_page(c.page)
-        request = _Request(cql, prepared, _pack_one(rows[c.index]), template.options, None,
-                           template.row_factory, template.timeout)
+        page = unpack_page(result)
+        request = _Request(ref, rows[index], template.options, None, template.row_factory, template.timeout)
         page_rows = request.row_factory([col.name for col in page.columns], page.rows)
         future = ResponseFuture._completed(session, request, page, page_rows)
-        results[c.index] = ExecutionResult(True, ResultSet(future, page_rows))
+        results[index] = ExecutionResult(True, ResultSet(future, page_rows))
     return results
-
-
-def _pack_one(values):
-    return pack_row(values)
 
 
 def _timeout(session, profile):

@@ -94,7 +94,9 @@ class PreparedStatement:
     values to ``Session.execute``."""
 
     def __init__(self, native, query_string, keyspace=None):
+        from ._codec import statement_ref_prepared
         self._native = native
+        self._ref = statement_ref_prepared(native.id())
         self.query_string = query_string
         self.keyspace = keyspace
         self.param_names = native.param_names()
