@@ -281,8 +281,9 @@ async fn get_raises_does_not_exist_and_multiple_objects_returned() {
 async fn ttl_expires_rows_and_lwt_failures_carry_the_existing_row() {
     let s = session().await;
     s.sync_table(&photo()).await.unwrap();
+    // Long enough for the read below even on a loaded machine, short enough to wait out.
     let short = WriteOptions {
-        ttl: Some(1),
+        ttl: Some(4),
         ..Default::default()
     };
     let p = s
@@ -294,7 +295,7 @@ async fn ttl_expires_rows_and_lwt_failures_carry_the_existing_row() {
         .model_get(&photo(), &query(vec![eq("photo_id", id.clone())]))
         .await
         .is_ok());
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    tokio::time::sleep(Duration::from_millis(5500)).await;
     let err = s
         .model_get(&photo(), &query(vec![eq("photo_id", id)]))
         .await
@@ -801,6 +802,12 @@ async fn queries_filter_order_limit_and_page() {
     let mut q = query(vec![f("labels", FilterOp::ContainsKey, "room".into())]);
     q.allow_filtering = true;
     assert_eq!(s.model_count(&reading, &q).await.unwrap(), 60);
+    q.limit = Some(7);
+    assert_eq!(
+        s.model_count(&reading, &q).await.unwrap(),
+        7,
+        "a count is bounded by the limit"
+    );
     // Token ranges cover every partition exactly once.
     let mid = Filter {
         column: String::new(),

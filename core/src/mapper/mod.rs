@@ -11,8 +11,8 @@ pub mod validate;
 
 pub use manage::SyncReport;
 pub use ops::{
-    diff, render_create, render_delete, render_select, render_update, Change, Filter, FilterOp,
-    ModelBatch, ModelQuery, ModelRow, WriteOptions,
+    diff, render_create, render_delete, render_save, render_select, render_update, Change, Filter,
+    FilterOp, ModelBatch, ModelQuery, ModelRow, WriteOptions,
 };
 pub use render::Op;
 pub use schema::{

@@ -372,6 +372,40 @@ pub fn render_create(
     ))
 }
 
+/// Renders the save of a row read earlier (`original`) as `current`: an update of what
+/// changed (collections as element operations), or `None` when nothing did. A changed key
+/// column is refused.
+pub fn render_save(
+    m: &ModelSchema,
+    original: &[(String, Value)],
+    current: &[(String, Value)],
+    opts: &WriteOptions,
+) -> Result<Option<Rendered>> {
+    for c in m.primary_key() {
+        let get = |vals: &[(String, Value)]| {
+            vals.iter()
+                .find(|(n, _)| *n == c.name)
+                .map(|(_, v)| v.clone())
+        };
+        if get(original) != get(current) {
+            return Err(Error::Validation {
+                model: m.name.clone(),
+                column: c.name.clone(),
+                reason: "a key column cannot change: create a new row instead".into(),
+            });
+        }
+    }
+    let changes = diff(m, original, current);
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let key: Vec<(String, Value)> = m
+        .primary_key()
+        .filter_map(|c| current.iter().find(|(n, _)| *n == c.name).cloned())
+        .collect();
+    render_update(m, &key, &changes, opts).map(Some)
+}
+
 /// Renders a blind UPDATE of one row by its whole primary key.
 pub fn render_update(
     model: &ModelSchema,
@@ -857,27 +891,7 @@ impl Session {
             return self.model_create(model, current, opts).await;
         };
         let m = resolved(self, model)?;
-        for c in m.primary_key() {
-            let get = |vals: &[(String, Value)]| {
-                vals.iter()
-                    .find(|(n, _)| *n == c.name)
-                    .map(|(_, v)| v.clone())
-            };
-            if get(original) != get(current) {
-                return Err(Error::Validation {
-                    model: m.name.clone(),
-                    column: c.name.clone(),
-                    reason: "a key column cannot change: create a new row instead".into(),
-                });
-            }
-        }
-        let changes = diff(&m, original, current);
-        if !changes.is_empty() {
-            let key: Vec<(String, Value)> = m
-                .primary_key()
-                .filter_map(|c| current.iter().find(|(n, _)| *n == c.name).cloned())
-                .collect();
-            let rendered = render_update(&m, &key, &changes, opts)?;
+        if let Some(rendered) = render_save(&m, original, current, opts)? {
             self.run_write(rendered, opts).await?;
         }
         Ok(ModelRow {
@@ -1006,7 +1020,7 @@ impl Session {
         })
     }
 
-    /// How many rows match (cqlengine's `count`).
+    /// How many rows match (cqlengine's `count`), at most the query's limit.
     pub async fn model_count(&self, model: &ModelSchema, q: &ModelQuery) -> Result<i64> {
         let m = resolved(self, model)?;
         let mut q = q.clone();
@@ -1016,7 +1030,8 @@ impl Session {
             .run_rendered(rendered, statement_options(q.consistency, q.timeout), None)
             .await?;
         match rs.rows.first().and_then(|r| r.first()) {
-            Some(Value::BigInt(n)) => Ok(*n),
+            // COUNT(*) is one row, so CQL's LIMIT does not bound it: the query's limit does.
+            Some(Value::BigInt(n)) => Ok(q.limit.map_or(*n, |l| (*n).min(i64::from(l)))),
             other => Err(Error::Protocol(format!("COUNT(*) answered {other:?}"))),
         }
     }
