@@ -14,6 +14,7 @@
 
 mod config;
 mod error;
+mod mapper;
 mod metadata;
 mod queue;
 mod request;
@@ -24,6 +25,10 @@ pub use config::{
     RequestOptions, RetryKind, SpeculativeOptions, TlsOptions,
 };
 pub use error::{CqlError, ErrorInfo};
+pub use mapper::{
+    Model, ModelColumn, ModelDef, ModelDefault, ModelPage, ModelQueryDef, ModelSubtype, ModelWrite,
+    ModelWriteOptions, OrderBy, SyncInfo, TableOption, TypeField,
+};
 pub use metadata::{ColumnInfo, HostInfo, MetricsInfo, TableInfo};
 pub use queue::{CompletionQueue, Drained};
 pub use session::{Connection, PreparedStatement};
