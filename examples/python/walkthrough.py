@@ -1,7 +1,5 @@
 """The seed walkthrough (shared/notes/walkthrough.md) in Python, written as code for the
-DataStax driver with the import prefix ``cassandra`` changed to ``cqlbridge``.
-
-Steps 1-6 and 15 (the driver); the object-mapper steps 7-14 come with cqlbridge.cqlengine.
+DataStax driver and cqlengine with the import prefix ``cassandra`` changed to ``cqlbridge``.
 Runs against a real local node (CQLB_CONTACT_POINTS, default 127.0.0.1).
 """
 
@@ -14,6 +12,10 @@ import uuid
 from cqlbridge import ConsistencyLevel
 from cqlbridge.cluster import Cluster, ExecutionProfile, EXEC_PROFILE_DEFAULT
 from cqlbridge.concurrent import execute_concurrent_with_args
+from cqlbridge.cqlengine import ValidationError, columns, connection
+from cqlbridge.cqlengine.management import create_keyspace_simple, sync_table
+from cqlbridge.cqlengine.models import Model
+from cqlbridge.cqlengine.query import BatchQuery, LWTException
 from cqlbridge.policies import (
     DCAwareRoundRobinPolicy, ExponentialReconnectionPolicy, RetryPolicy, TokenAwarePolicy,
 )
@@ -101,8 +103,10 @@ def main():
           f"{time.monotonic() - started:.3f}s, all gathered by a single coordinator; the "
           "single-partition queries of step 5 are routed by their key and fail or retry one by one")
 
-    # 15. Application integration: pre-forking servers connect in each worker, after fork.
     cluster.shutdown()
+    models(contact_points)
+
+    # 15. Application integration: pre-forking servers connect in each worker, after fork.
     pid = os.fork()
     if pid == 0:
         worker = Cluster(contact_points)
@@ -111,8 +115,154 @@ def main():
         worker.shutdown()
         os._exit(0)
     os.waitpid(pid, 0)
-    print("done: steps 1-6 and 15 of the walkthrough ran against a real node "
-          "(steps 7-14, the object mapper, come with cqlbridge.cqlengine)")
+    print("done: steps 1-15 of the walkthrough ran against a real node")
+
+
+# 7. Models: each maps to one table; collections are Python's set, list and dict.
+class Message(Model):
+    message_id = columns.TimeUUID(primary_key=True, default=uuid.uuid1)
+    subject = columns.Text()
+    body = columns.Text()
+    addressed_to = columns.Set(columns.UUID)
+
+
+class Photo(Model):
+    photo_id = columns.UUID(primary_key=True, default=uuid.uuid4)
+    title = columns.Text(max_length=100)
+    likes = columns.Map(columns.UUID, columns.Text)
+
+
+# 8. Clustering keys: the first primary key is the partition key, the rest cluster.
+class UsersInGroup(Model):
+    group_id = columns.UUID(primary_key=True)
+    user_id = columns.UUID(primary_key=True)
+    is_admin = columns.Boolean()
+
+
+class UsersInGroupByState(Model):
+    group_id = columns.UUID(partition_key=True)
+    state = columns.Text(partition_key=True)
+    user_id = columns.UUID(primary_key=True)
+    is_admin = columns.Boolean(default=False)
+
+
+# 11. Two tables kept consistent by one batch.
+class User(Model):
+    name = columns.Text(primary_key=True)
+    twitter = columns.Text()
+    email = columns.Text()
+
+
+class TwitterToUser(Model):
+    twitter = columns.Text(primary_key=True)
+    name = columns.Text()
+
+
+# 13. Table properties.
+class Reading(Model):
+    __options__ = {
+        "compaction": {"class": "LeveledCompactionStrategy"},
+        "gc_grace_seconds": 86400,
+        "read_repair": "BLOCKING",
+        "caching": {"keys": "ALL", "rows_per_partition": "NONE"},
+        "comment": "sensor readings",
+    }
+    sensor_id = columns.UUID(primary_key=True)
+    taken_at = columns.DateTime(primary_key=True, clustering_order="DESC")
+    value = columns.Double()
+
+
+# 14. Inheritance (an abstract base, a table per model) and polymorphism (one table).
+class Timestamped(Model):
+    __abstract__ = True
+    created_at = columns.DateTime(default=datetime.datetime.utcnow)
+
+
+class Comment(Timestamped):
+    comment_id = columns.UUID(primary_key=True, default=uuid.uuid4)
+    text = columns.Text()
+
+
+class Pet(Model):
+    __table_name__ = "pet"
+    pet_id = columns.UUID(primary_key=True, default=uuid.uuid4)
+    species = columns.Text(discriminator_column=True)
+    name = columns.Text()
+
+
+class Cat(Pet):
+    __discriminator_value__ = "cat"
+    lives = columns.Integer(default=9)
+
+
+class Dog(Pet):
+    __discriminator_value__ = "dog"
+    good = columns.Boolean(default=True)
+
+
+def models(contact_points):
+    # The other languages' walkthroughs map their own models in "walkthrough".
+    connection.setup(contact_points, default_keyspace="walkthrough_py")
+    create_keyspace_simple("walkthrough_py", 1)
+    for model in (Message, Photo, UsersInGroup, UsersInGroupByState, User, TwitterToUser, Reading,
+                  Comment, Cat, Dog):
+        sync_table(model)
+    print("7. models Message and Photo synced to their tables (no hand-written DDL)")
+
+    group = uuid.uuid4()
+    UsersInGroup.create(group_id=group, user_id=uuid.uuid4(), is_admin=True)
+    UsersInGroupByState.create(group_id=group, state="CA", user_id=uuid.uuid4())
+    print(f"8. UsersInGroup clusters by user_id; UsersInGroupByState partitions by (group_id, state): "
+          f"{UsersInGroup.objects(group_id=group).count()} + "
+          f"{UsersInGroupByState.objects(group_id=group, state='CA').count()} rows")
+
+    message = Message.ttl(86400).create(subject="hello", body="world", addressed_to={uuid.uuid4()})
+    photo = Photo.create(title="sunset", likes={uuid.uuid4(): "nice"})
+    try:
+        Photo.create(title="x" * 101)
+    except ValidationError as e:
+        refused = e
+    print(f"9. created message {message.message_id} (TTL 1 day) and photo {photo.photo_id}; "
+          f"an invalid photo was refused: {refused}")
+
+    User.objects(name="alice").delete()
+    User.if_not_exists().create(name="alice", twitter="@alice")
+    try:
+        User.if_not_exists().create(name="alice", twitter="@impostor")
+    except LWTException as e:
+        existing = e.existing
+    alice = User.get(name="alice")
+    alice.email = "alice@example.com"
+    alice.iff(twitter="@alice").save()
+    print(f"10. IF NOT EXISTS refused a second alice (existing: {existing['twitter']}); "
+          f"IF twitter = '@alice' let the email change")
+
+    with BatchQuery() as b:
+        User.batch(b).create(name="bob", twitter="@bob")
+        TwitterToUser.batch(b).create(twitter="@bob", name="bob")
+    print(f"11. User and TwitterToUser written in one batch: "
+          f"{TwitterToUser.get(twitter='@bob').name} is {User.get(name='bob').twitter}")
+
+    try:
+        Message.get(message_id=uuid.uuid1())
+    except Message.DoesNotExist:
+        missing = "DoesNotExist"
+    print(f"12. get: {Message.get(message_id=message.message_id).subject!r}; a missing row raises "
+          f"{missing}; filter: {len(list(UsersInGroup.objects(group_id=group)))} user(s) in the group")
+
+    opts = connection.get_session().execute(
+        "SELECT compaction, gc_grace_seconds, read_repair, caching FROM system_schema.tables "
+        "WHERE keyspace_name = %s AND table_name = %s", ("walkthrough_py", "reading")).one()
+    print(f"13. the server has Reading's options: compaction {opts.compaction['class'].rsplit('.', 1)[-1]}, "
+          f"gc_grace_seconds {opts.gc_grace_seconds}, read_repair {opts.read_repair}, "
+          f"caching {opts.caching}")
+
+    Comment.create(text="first")
+    Cat.create(name="Tom")
+    Dog.create(name="Rex")
+    kinds = sorted({type(p).__name__ for p in Pet.objects.all()})
+    print(f"14. Comment inherits created_at from an abstract base; querying Pet returns {kinds}")
+    connection.unregister_connection()
 
 
 if __name__ == "__main__":

@@ -429,6 +429,49 @@ def unpack_named(buf):
     return {r.str(): r.value() for _ in range(r.u32())}
 
 
+def pack_named(pairs):
+    """Packs (name, value) pairs: a count, then each name and value."""
+    out = bytearray(_u32.pack(len(pairs)))
+    for name, v in pairs:
+        _write_str(out, name)
+        _write(out, v)
+    return bytes(out)
+
+
+def pack_value(v):
+    """Packs one tagged value."""
+    out = bytearray()
+    _write(out, v)
+    return bytes(out)
+
+
+def pack_triples(triples):
+    """Packs (name, code, value) triples: a count, then each name, code byte and value."""
+    out = bytearray(_u32.pack(len(triples)))
+    for name, code, v in triples:
+        _write_str(out, name)
+        out.append(code)
+        _write(out, v)
+    return bytes(out)
+
+
+def unpack_model_row(buf):
+    """(model name, {attribute: value}) from one packed model row."""
+    r = _Reader(memoryview(buf))
+    model = r.str()
+    return model, {r.str(): r.value() for _ in range(r.u32())}
+
+
+def unpack_model_rows(buf):
+    """[(model name, {attribute: value})] from a packed page of model rows."""
+    r = _Reader(memoryview(buf))
+    rows = []
+    for _ in range(r.u32()):
+        model = r.str()
+        rows.append((model, {r.str(): r.value() for _ in range(r.u32())}))
+    return rows
+
+
 # ------------------------------------------------------------------------------- requests
 
 _request_head = struct.Struct("<QB")

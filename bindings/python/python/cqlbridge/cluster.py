@@ -192,9 +192,11 @@ class Cluster:
         if self.auth_provider is not None:
             username, password = self.auth_provider.username, self.auth_provider.password
         compression = None
-        if self.compression in ("lz4", "snappy"):
-            compression = CompressionKind.LZ4 if self.compression == "lz4" else CompressionKind.SNAPPY
-        elif self.compression not in (True, False, None):
+        if self.compression is True or self.compression == "lz4":
+            compression = CompressionKind.LZ4  # what the DataStax driver picks when it can
+        elif self.compression == "snappy":
+            compression = CompressionKind.SNAPPY
+        elif self.compression not in (False, None):
             raise InvalidArgument(f"unknown compression {self.compression!r} (lz4, snappy, True or False)")
         return ConnectOptions(
             contact_points=[str(c) for c in self.contact_points],

@@ -1,0 +1,468 @@
+"""Model queries and batches, named as in ``cassandra.cqlengine.query``.
+
+A query set only collects what to ask; the core renders the CQL, refuses queries Cassandra
+would refuse before sending them (``QueryException``), and runs them as prepared statements.
+"""
+
+from .. import _codec, _errors
+from .._dispatch import run_sync
+from .._native import CqlError, ModelQueryDef, ModelWrite, ModelWriteOptions, OrderBy
+from . import CQLEngineException, ValidationError
+from . import connection
+
+__all__ = [
+    "ModelQuerySet", "BatchQuery", "BatchType", "LWTException", "DoesNotExist",
+    "MultipleObjectsReturned", "QueryException",
+]
+
+
+class QueryException(CQLEngineException):
+    """A query Cassandra would refuse (caught before anything is sent)."""
+
+
+class DoesNotExist(QueryException):
+    """``get`` found no row (each model has its own subclass, ``Model.DoesNotExist``)."""
+
+
+class MultipleObjectsReturned(QueryException):
+    """``get`` found several rows (``Model.MultipleObjectsReturned``)."""
+
+
+class LWTException(CQLEngineException):
+    """A conditional write was not applied; ``existing`` holds the row as it is."""
+
+    def __init__(self, existing):
+        super().__init__(f"the conditional write was not applied; existing: {existing}")
+        self.existing = existing
+
+
+class IfNotExistsWithCounterColumn(CQLEngineException):
+    """IF NOT EXISTS cannot be used with counter columns."""
+
+
+class BatchType:
+    """Batch kinds."""
+
+    Unlogged = "UNLOGGED"
+    Counter = "COUNTER"
+
+
+_BATCH_KINDS = {None: 0, "LOGGED": 0, "UNLOGGED": 1, "COUNTER": 2}
+
+# Filter operators (PACKED.md / the core's FilterOp) and LWT condition operators.
+_FILTER_OPS = {"eq": 0, "in": 1, "gt": 2, "gte": 3, "lt": 4, "lte": 5, "contains": 6,
+               "contains_key": 7}
+_TOKEN_OPS = {"gt": 8, "gte": 9, "lt": 10, "lte": 11}
+_CONDITION_OPS = {"eq": 0, "ne": 1, "gt": 2, "gte": 3, "lt": 4, "lte": 5, "in": 6}
+
+
+def translate(e, model=None):
+    """The mapper exception for a native error."""
+    if not isinstance(e, CqlError.Failed):
+        return e
+    info = e.info
+    if info.name == "DoesNotExist" and model is not None:
+        return model.DoesNotExist(info.message)
+    if info.name == "MultipleObjectsReturned" and model is not None:
+        return model.MultipleObjectsReturned(info.message)
+    if info.name == "DoesNotExist":
+        return DoesNotExist(info.message)
+    if info.name == "MultipleObjectsReturned":
+        return MultipleObjectsReturned(info.message)
+    if info.name == "LwtFailed":
+        existing = _codec.unpack_named(info.existing)
+        return LWTException(existing)
+    if info.name == "ValidationError":
+        return ValidationError(info.message)
+    if info.name == "QueryError":
+        return QueryException(info.message)
+    if info.name == "SchemaMismatch":
+        return CQLEngineException(info.message)
+    return _errors.from_info(info)
+
+
+def _native_session():
+    return connection.get_session()._native
+
+
+async def call(coro_fn, *args, model=None):
+    """Awaits a native mapper call, translating its errors."""
+    try:
+        return await coro_fn(*args)
+    except CqlError as e:
+        raise translate(e, model) from None
+
+
+def write_options(ttl=None, timestamp=None, consistency=None, timeout=None,
+                  if_not_exists=False, if_exists=False, conditions=()):
+    """The native options of a model write."""
+    return ModelWriteOptions(
+        ttl=ttl, timestamp=_micros(timestamp), consistency=consistency,
+        timeout_ms=None if timeout is None else int(timeout * 1000),
+        if_not_exists=if_not_exists, if_exists=if_exists,
+        conditions=_codec.pack_triples(list(conditions)) if conditions else b"",
+    )
+
+
+def _micros(timestamp):
+    """A write timestamp in µs: an int is taken as µs; a datetime or timedelta (from now)
+    is converted."""
+    import datetime
+    if timestamp is None or isinstance(timestamp, int):
+        return timestamp
+    if isinstance(timestamp, datetime.timedelta):
+        timestamp = datetime.datetime.now(datetime.timezone.utc) + timestamp
+    if isinstance(timestamp, datetime.datetime):
+        if timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=datetime.timezone.utc)
+        return int(timestamp.timestamp() * 1_000_000)
+    raise TypeError(f"a timestamp is µs since the epoch, a datetime or a timedelta, not {timestamp!r}")
+
+
+def conditions_from(model, kwargs):
+    """LWT conditions (``iff(col=v, col__gt=v)``) as (attribute, operator, value)."""
+    out = []
+    for key, value in kwargs.items():
+        name, _, op = key.partition("__")
+        op = op or "eq"
+        if op not in _CONDITION_OPS:
+            raise QueryException(f"unknown condition operator {op!r} in {key}")
+        col = model._columns.get(name)
+        if col is None:
+            raise QueryException(f"{model.__name__} has no column {name!r}")
+        out.append((name, _CONDITION_OPS[op], value))
+    return out
+
+
+class ModelQuerySet:
+    """A query over a model: chain filters and options, then iterate, ``get``, ``count``,
+    ``first``, ``update`` or ``delete``."""
+
+    def __init__(self, model):
+        self.model = model
+        self._filters = []
+        self._order = []
+        self._limit = None
+        self._allow_filtering = False
+        self._only = []
+        self._defer = []
+        self._distinct = False
+        self._consistency = None
+        self._timeout = None
+        self._fetch_size = None
+        self._values_list = None
+        self._flat = False
+        self._batch = None
+        self._ttl = None
+        self._timestamp = None
+        self._if_exists = False
+        self._conditions = []
+        self._result_cache = None
+
+    def _clone(self, **changes):
+        q = ModelQuerySet.__new__(ModelQuerySet)
+        q.__dict__.update(self.__dict__)
+        q._filters = list(self._filters)
+        q._order = list(self._order)
+        q._conditions = list(self._conditions)
+        q._result_cache = None
+        q.__dict__.update(changes)
+        return q
+
+    # -- building
+
+    def filter(self, *args, **kwargs):
+        """Adds filters: ``col=value``, ``col__in=[...]``, ``col__gt=v`` (gte, lt, lte),
+        ``col__contains=v``, ``col__contains_key=k``, ``pk__token__gt=token``."""
+        if args:
+            raise QueryException("only keyword filters (col__op=value) are supported")
+        filters = list(self._filters)
+        for key, value in kwargs.items():
+            parts = key.split("__")
+            name = parts[0]
+            if name == "pk":
+                name = self.model._partition_keys[0]
+            if len(parts) == 3 and parts[1] == "token":
+                if parts[2] not in _TOKEN_OPS:
+                    raise QueryException(f"unknown token operator {parts[2]!r}")
+                filters.append(("", _TOKEN_OPS[parts[2]], int(getattr(value, "value", value))))
+                continue
+            op = parts[1] if len(parts) > 1 else "eq"
+            if op not in _FILTER_OPS or len(parts) > 2:
+                raise QueryException(f"unknown filter operator in {key!r}")
+            col = self.model._columns.get(name)
+            if col is None:
+                raise QueryException(f"{self.model.__name__} has no column {name!r}")
+            if op == "in":
+                value = list(value)
+            filters.append((name, _FILTER_OPS[op], value))
+        return self._clone(_filters=filters)
+
+    def __call__(self, *args, **kwargs):
+        return self.filter(*args, **kwargs)
+
+    def all(self):
+        """Every row (a copy of this query)."""
+        return self._clone()
+
+    def limit(self, n):
+        """At most `n` rows."""
+        if n is not None and n < 0:
+            raise QueryException("a limit must not be negative")
+        return self._clone(_limit=n)
+
+    def order_by(self, *columns):
+        """Orders by clustering columns; ``"-col"`` for descending."""
+        order = list(self._order)
+        for c in columns:
+            desc = c.startswith("-")
+            order.append((c.lstrip("-"), desc))
+        return self._clone(_order=order)
+
+    def allow_filtering(self):
+        """Lets the server filter rows (ALLOW FILTERING)."""
+        return self._clone(_allow_filtering=True)
+
+    def only(self, fields):
+        """Selects only these attributes."""
+        return self._clone(_only=list(fields))
+
+    def defer(self, fields):
+        """Selects every attribute but these."""
+        return self._clone(_defer=list(fields))
+
+    def distinct(self, distinct_fields=None):
+        """Distinct partition keys."""
+        return self._clone(_distinct=True, _only=list(distinct_fields or self.model._partition_keys))
+
+    def values_list(self, *fields, **kwargs):
+        """Rows as tuples of these attributes (``flat=True``: the values of one)."""
+        flat = kwargs.pop("flat", False)
+        if flat and len(fields) != 1:
+            raise TypeError("flat=True needs exactly one field")
+        return self._clone(_values_list=list(fields), _only=list(fields), _flat=flat)
+
+    def consistency(self, consistency):
+        return self._clone(_consistency=consistency)
+
+    def timeout(self, timeout):
+        return self._clone(_timeout=timeout)
+
+    def fetch_size(self, size):
+        return self._clone(_fetch_size=size)
+
+    def batch(self, batch_obj):
+        return self._clone(_batch=batch_obj)
+
+    def ttl(self, ttl):
+        return self._clone(_ttl=ttl)
+
+    def timestamp(self, timestamp):
+        return self._clone(_timestamp=timestamp)
+
+    def if_exists(self):
+        return self._clone(_if_exists=True)
+
+    def iff(self, **kwargs):
+        return self._clone(_conditions=self._conditions + conditions_from(self.model, kwargs))
+
+    def _query(self, limit=None):
+        return ModelQueryDef(
+            filters=_codec.pack_triples(self._filters) if self._filters else b"",
+            order_by=[OrderBy(column=c, descending=d) for c, d in self._order],
+            limit=self._limit if limit is None else limit,
+            allow_filtering=self._allow_filtering,
+            only=self._only, defer=self._defer, distinct=self._distinct,
+            consistency=self._consistency,
+            timeout_ms=None if self._timeout is None else int(self._timeout * 1000),
+            page_size=self._fetch_size,
+        )
+
+    # -- reading
+
+    async def _pages(self):
+        native_model = self.model._native()
+        state = None
+        while True:
+            page = await call(_native_session().model_select_page, native_model, self._query(), state,
+                              model=self.model)
+            yield [self._row(model, values) for model, values in _codec.unpack_model_rows(page.rows)]
+            state = page.paging_state
+            if state is None:
+                return
+
+    def _row(self, model_name, values):
+        obj = self.model._from_row(model_name, values)
+        if self._values_list is not None:
+            vals = tuple(getattr(obj, f) for f in self._values_list)
+            return vals[0] if self._flat else vals
+        return obj
+
+    async def _all_async(self):
+        rows = []
+        async for page in self._pages():
+            rows.extend(page)
+        return rows
+
+    def _fill(self):
+        if self._result_cache is None:
+            self._result_cache = run_sync(self._all_async())
+        return self._result_cache
+
+    def __iter__(self):
+        return iter(self._fill())
+
+    async def __aiter__(self):
+        async for page in self._pages():
+            for row in page:
+                yield row
+
+    def __len__(self):
+        return len(self._fill())
+
+    def __getitem__(self, i):
+        return self._fill()[i]
+
+    def __bool__(self):
+        return bool(self._fill())
+
+    def get(self, *args, **kwargs):
+        """Exactly one row: ``Model.DoesNotExist`` when none, ``MultipleObjectsReturned``
+        when several."""
+        return run_sync(self.get_async(*args, **kwargs))
+
+    async def get_async(self, *args, **kwargs):
+        q = self.filter(*args, **kwargs) if (args or kwargs) else self
+        row = await call(_native_session().model_get, self.model._native(), q._query(), model=self.model)
+        model_name, values = _codec.unpack_model_row(row)
+        return q._row(model_name, values)
+
+    def first(self):
+        """The first row, or None."""
+        rows = run_sync(self.limit(1)._all_async())
+        return rows[0] if rows else None
+
+    def count(self):
+        """How many rows match."""
+        return run_sync(self.count_async())
+
+    async def count_async(self):
+        return await call(_native_session().model_count, self.model._native(), self._query(), model=self.model)
+
+    # -- writing
+
+    def _key(self):
+        key = []
+        for name, op, value in self._filters:
+            if op != _FILTER_OPS["eq"]:
+                raise QueryException("updates and deletes take equality filters on the primary key only")
+            key.append((name, value))
+        return key
+
+    def _options(self):
+        return write_options(ttl=self._ttl, timestamp=self._timestamp, consistency=self._consistency,
+                             timeout=self._timeout, if_exists=self._if_exists,
+                             conditions=self._conditions)
+
+    def update(self, **values):
+        """Updates the rows of the filtered key without reading them: ``col=v`` sets (None
+        deletes), ``col__add``/``__remove`` for sets, ``__append``/``__prepend``/``__remove``
+        for lists, ``__update``/``__remove`` for maps; counters add the given delta."""
+        changes = []
+        for key, value in values.items():
+            name, _, op = key.partition("__")
+            col = self.model._columns.get(name)
+            if col is None:
+                raise ValidationError(f"{self.model.__name__} has no column {name!r}")
+            from .columns import Counter, List, Map, Set
+            if isinstance(col, Counter) and not op:
+                kind = 1 if value >= 0 else 2
+                value = abs(value)
+            elif not op:
+                kind = 0
+            elif op in ("add", "append") and isinstance(col, (Set, List)):
+                kind = 1
+            elif op == "prepend" and isinstance(col, List):
+                kind = 3
+            elif op == "remove" and isinstance(col, (Set, List)):
+                kind = 2
+            elif op == "update" and isinstance(col, Map):
+                kind = 4
+            elif op == "remove" and isinstance(col, Map):
+                kind, value = 5, set(value)
+            else:
+                raise ValidationError(f"{op!r} is not an update of a {type(col).__name__} column")
+            changes.append((name, kind, value))
+        packed_key = _codec.pack_named(self._key())
+        packed = _codec.pack_triples(changes)
+        if self._batch is not None:
+            self._batch._add(ModelWrite(kind=2, model=self.model._native(), values=b"", original=b"",
+                                        key=packed_key, changes=packed, columns=[], options=self._options()))
+            return
+        run_sync(call(_native_session().model_update, self.model._native(), packed_key, packed,
+                      self._options(), model=self.model))
+
+    def delete(self):
+        """Deletes the rows of the filtered key (the whole partition key at least)."""
+        packed_key = _codec.pack_named(self._key())
+        if self._batch is not None:
+            self._batch._add(ModelWrite(kind=3, model=self.model._native(), values=b"", original=b"",
+                                        key=packed_key, changes=b"", columns=[], options=self._options()))
+            return
+        run_sync(call(_native_session().model_delete, self.model._native(), packed_key, [],
+                      self._options(), model=self.model))
+
+
+class BatchQuery:
+    """Model writes sent as one batch when the ``with`` block ends (or on ``execute()``).
+    Callbacks added with ``add_callback`` run after the batch succeeded. With
+    ``execute_on_exception``, the batch is sent even when the block raised."""
+
+    def __init__(self, batch_type=None, timestamp=None, consistency=None,
+                 execute_on_exception=False, timeout=None, connection=None):
+        if batch_type not in _BATCH_KINDS:
+            raise CQLEngineException(f"unknown batch type {batch_type!r}")
+        self.batch_type = batch_type
+        self.timestamp = timestamp
+        self._consistency = consistency
+        self._execute_on_exception = execute_on_exception
+        self._timeout = timeout
+        self._writes = []
+        self._callbacks = []
+        self._executed = False
+
+    def _add(self, write):
+        if self._executed:
+            raise CQLEngineException("this batch was already executed")
+        self._writes.append(write)
+
+    def add_callback(self, fn, *args, **kwargs):
+        """Runs ``fn(*args, **kwargs)`` once the batch succeeded."""
+        if not callable(fn):
+            raise ValueError("the callback must be callable")
+        self._callbacks.append((fn, args, kwargs))
+
+    def consistency(self, consistency):
+        self._consistency = consistency
+
+    def execute(self):
+        """Sends the batch."""
+        run_sync(self.execute_async())
+
+    async def execute_async(self):
+        if self._executed:
+            raise CQLEngineException("this batch was already executed")
+        self._executed = True
+        if self._writes:
+            await call(_native_session().model_batch, _BATCH_KINDS[self.batch_type],
+                       _micros(self.timestamp), self._writes)
+        for fn, args, kwargs in self._callbacks:
+            fn(*args, **kwargs)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and not self._execute_on_exception:
+            return
+        self.execute()

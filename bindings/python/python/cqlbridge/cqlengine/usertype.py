@@ -1,0 +1,62 @@
+"""User-defined types, named as in ``cassandra.cqlengine.usertype``."""
+
+import re
+
+from .. import _codec
+from .columns import Column
+
+__all__ = ["UserType"]
+
+
+def _snake(name):
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+class UserTypeMeta(type):
+    def __new__(mcs, name, bases, attrs):
+        fields = {}
+        for base in bases:
+            fields.update(getattr(base, "_fields", {}))
+        own = sorted(((k, v) for k, v in attrs.items() if isinstance(v, Column)), key=lambda kv: kv[1].position)
+        for k, col in own:
+            col.column_name = k
+            fields[k] = col
+            del attrs[k]
+        attrs["_fields"] = fields
+        attrs["_cqlbridge_udt_fields"] = tuple(fields)
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class UserType(metaclass=UserTypeMeta):
+    """A UDT: declare its fields as columns. ``__type_name__`` names the type (default: the
+    class name in snake_case)."""
+
+    __type_name__ = None
+
+    def __init__(self, **values):
+        for name in self._fields:
+            setattr(self, name, values.get(name))
+
+    @classmethod
+    def type_name(cls):
+        return cls.__type_name__ or _snake(cls.__name__)
+
+    @classmethod
+    def _register(cls, keyspace):
+        _codec.register_udt(keyspace, cls.type_name(), cls)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and all(
+            getattr(self, f) == getattr(other, f) for f in self._fields)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields) + ")"
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+    def __setitem__(self, key, value):
+        setattr(self, key, value)
+
+    def items(self):
+        return [(f, getattr(self, f)) for f in self._fields]

@@ -1,0 +1,287 @@
+"""cqlengine from Python against the real node: the walkthrough's models, sync_table, DML
+with TTL and LWT, queries, batches, polymorphism, inheritance, UDTs, validation."""
+
+import datetime
+import time
+import uuid
+
+import pytest
+
+from cqlbridge.cqlengine import ValidationError, columns, connection, management
+from cqlbridge.cqlengine.models import Model, PolymorphicModelException
+from cqlbridge.cqlengine.query import BatchQuery, DoesNotExist, LWTException, QueryException
+from cqlbridge.cqlengine.usertype import UserType
+
+from conftest import contact_points
+
+
+@pytest.fixture(scope="module", autouse=True)
+def mapper_keyspace():
+    name = "pycqe_" + uuid.uuid4().hex[:10]
+    connection.setup(contact_points(), default_keyspace=name, connect_timeout=20)
+    management.create_keyspace_simple(name, 1)
+    yield name
+    management.drop_keyspace(name)
+    connection.unregister_connection()
+
+
+class Message(Model):
+    message_id = columns.TimeUUID(primary_key=True, default=uuid.uuid1)
+    subject = columns.Text()
+    body = columns.Text()
+    addressed_to = columns.Set(columns.UUID)
+
+
+class Photo(Model):
+    photo_id = columns.UUID(primary_key=True, default=uuid.uuid4)
+    title = columns.Text(max_length=20)
+    likes = columns.Map(columns.UUID, columns.Text)
+
+
+class UsersInGroup(Model):
+    group_id = columns.UUID(primary_key=True)
+    user_id = columns.UUID(primary_key=True, clustering_order="DESC")
+    is_admin = columns.Boolean()
+
+
+class UsersInGroupByState(Model):
+    group_id = columns.UUID(partition_key=True)
+    state = columns.Text(partition_key=True)
+    user_id = columns.UUID(primary_key=True)
+    is_admin = columns.Boolean(default=False)
+
+
+class User(Model):
+    name = columns.Text(primary_key=True)
+    twitter = columns.Text()
+    email = columns.Text()
+
+
+class TwitterToUser(Model):
+    twitter = columns.Text(primary_key=True)
+    name = columns.Text()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tables(mapper_keyspace):
+    for m in (Message, Photo, UsersInGroup, UsersInGroupByState, User, TwitterToUser):
+        management.sync_table(m)
+    return mapper_keyspace
+
+
+def test_create_get_and_collections_of_the_walkthrough_models():
+    to = {uuid.uuid4(), uuid.uuid4()}
+    m = Message.create(subject="hi", body="there", addressed_to=to)
+    assert m.message_id.version == 1  # the default ran
+    got = Message.get(message_id=m.message_id)
+    assert (got.subject, got.body, got.addressed_to) == ("hi", "there", to)
+
+    fan = uuid.uuid4()
+    p = Photo.create(title="sunset", likes={fan: "wow"})
+    assert Photo.objects(photo_id=p.photo_id).first().likes == {fan: "wow"}
+
+
+def test_clustering_keys_and_composite_partition_keys():
+    group = uuid.uuid4()
+    users = [uuid.uuid4() for _ in range(3)]
+    for u in users:
+        UsersInGroup.create(group_id=group, user_id=u, is_admin=False)
+    got = [r.user_id for r in UsersInGroup.objects(group_id=group)]
+    assert got == sorted(users, reverse=True)  # clustering order DESC
+    UsersInGroupByState.create(group_id=group, state="CA", user_id=users[0])
+    row = UsersInGroupByState.get(group_id=group, state="CA", user_id=users[0])
+    assert row.is_admin is False
+    with pytest.raises(QueryException):  # a partial partition key, refused before sending
+        list(UsersInGroupByState.objects(group_id=group))
+
+
+def test_missing_rows_raise_the_models_does_not_exist():
+    with pytest.raises(Message.DoesNotExist):
+        Message.get(message_id=uuid.uuid1())
+    with pytest.raises(DoesNotExist):
+        Photo.get(photo_id=uuid.uuid4())
+
+
+def test_validation_before_anything_is_sent():
+    with pytest.raises(ValidationError):
+        Photo.create(title="x" * 21)
+    with pytest.raises(ValidationError):
+        UsersInGroup.create(group_id=uuid.uuid4(), user_id=None)
+
+    class Checked(Photo):
+        def validate(self):
+            super().validate()
+            if self.title == "forbidden":
+                raise ValidationError("title is forbidden")
+
+    with pytest.raises(ValidationError, match="forbidden"):
+        Checked(title="forbidden").save()
+
+
+def test_ttl_expires_rows():
+    # Long enough for the read below even on a loaded machine, short enough to wait out.
+    m = Message.ttl(4).create(subject="ephemeral")
+    assert Message.get(message_id=m.message_id).subject == "ephemeral"
+    time.sleep(5.5)
+    with pytest.raises(Message.DoesNotExist):
+        Message.get(message_id=m.message_id)
+
+
+def test_lightweight_transactions_carry_the_existing_row():
+    u = User.create(name="ada", twitter="@ada", email="ada@example.com")
+    with pytest.raises(LWTException) as e:
+        User.if_not_exists().create(name="ada", twitter="@other")
+    assert e.value.existing["twitter"] == "@ada"
+    u.email = "new@example.com"
+    u.iff(twitter="@ada").save()
+    assert User.get(name="ada").email == "new@example.com"
+    u.email = "never"
+    with pytest.raises(LWTException):
+        u.iff(twitter="@nobody").save()
+    assert User.get(name="ada").email == "new@example.com"
+
+
+def test_save_writes_changes_and_collection_updates():
+    m = Message.create(subject="a", addressed_to={uuid.uuid4()})
+    extra = uuid.uuid4()
+    m.addressed_to.add(extra)
+    m.subject = "b"
+    m.save()
+    got = Message.get(message_id=m.message_id)
+    assert got.subject == "b" and extra in got.addressed_to and len(got.addressed_to) == 2
+    Message.objects(message_id=m.message_id).update(addressed_to__remove={extra}, body="blind")
+    got = Message.get(message_id=m.message_id)
+    assert extra not in got.addressed_to and got.body == "blind"
+    got.delete()
+    with pytest.raises(Message.DoesNotExist):
+        Message.get(message_id=m.message_id)
+
+
+def test_a_batch_keeps_two_tables_consistent_and_runs_callbacks():
+    called = []
+    with BatchQuery() as b:
+        User.batch(b).create(name="grace", twitter="@grace")
+        TwitterToUser.batch(b).create(twitter="@grace", name="grace")
+        b.add_callback(called.append, "done")
+        assert called == []  # nothing is sent before the block ends
+    assert called == ["done"]
+    assert TwitterToUser.get(twitter="@grace").name == User.get(name="grace").name
+
+    with pytest.raises(RuntimeError):
+        with BatchQuery() as b:
+            User.batch(b).create(name="lost")
+            raise RuntimeError("no batch")
+    with pytest.raises(User.DoesNotExist):
+        User.get(name="lost")
+
+
+def test_queries_count_first_order_limit_values_list_and_filtering():
+    group = uuid.uuid4()
+    users = sorted(uuid.uuid4() for _ in range(5))
+    for i, u in enumerate(users):
+        UsersInGroup.create(group_id=group, user_id=u, is_admin=i % 2 == 0)
+    q = UsersInGroup.objects(group_id=group)
+    assert q.count() == 5
+    assert q.limit(2).count() == 2
+    assert [r.user_id for r in q.order_by("user_id")] == users
+    assert q.first().user_id == users[-1]
+    assert list(q.values_list("user_id", flat=True)) == sorted(users, reverse=True)
+    assert list(q.filter(user_id__gt=users[2]).values_list("user_id", flat=True)) == users[:2:-1]
+    with pytest.raises(QueryException):  # not a key, no index, no allow_filtering
+        list(UsersInGroup.objects(is_admin=True))
+    admins = UsersInGroup.objects(group_id=group).filter(is_admin=True).allow_filtering()
+    assert len(list(admins)) == 3
+
+
+def test_sync_table_is_idempotent_and_adds_new_columns(mapper_keyspace):
+    class Evolving(Model):
+        __table_name__ = "evolving"
+        __options__ = {"comment": "first", "gc_grace_seconds": 3600}
+        id = columns.Integer(primary_key=True)
+
+    management.sync_table(Evolving)
+    management.sync_table(Evolving)  # nothing to do the second time
+
+    class Evolving2(Model):
+        __table_name__ = "evolving"
+        __options__ = {"comment": "second"}
+        id = columns.Integer(primary_key=True)
+        extra = columns.Text(index=True)
+
+    management.sync_table(Evolving2)
+    Evolving2.create(id=1, extra="x")
+    assert Evolving2.objects(extra="x").first().id == 1
+    from cqlbridge.cqlengine import CQLEngineException
+
+    class KeyChanged(Model):
+        __table_name__ = "evolving"
+        other = columns.Integer(primary_key=True)
+
+    with pytest.raises(CQLEngineException):
+        management.sync_table(KeyChanged)
+
+
+class Vehicle(Model):
+    __table_name__ = "vehicle"
+    vehicle_id = columns.UUID(primary_key=True, default=uuid.uuid4)
+    kind = columns.Text(discriminator_column=True)
+    name = columns.Text()
+
+
+class Car(Vehicle):
+    __discriminator_value__ = "car"
+    doors = columns.Integer()
+
+
+class Truck(Vehicle):
+    __discriminator_value__ = "truck"
+    payload = columns.Double()
+
+
+def test_polymorphism_returns_subtypes_and_refuses_saving_the_base():
+    management.sync_table(Car)
+    management.sync_table(Truck)
+    c = Car.create(name="mini", doors=3)
+    t = Truck.create(name="big", payload=10.5)
+    got = {v.vehicle_id: v for v in Vehicle.objects.all()}
+    assert isinstance(got[c.vehicle_id], Car) and got[c.vehicle_id].doors == 3
+    assert isinstance(got[t.vehicle_id], Truck) and got[t.vehicle_id].payload == 10.5
+    with pytest.raises(PolymorphicModelException):
+        Vehicle.create(name="neither")
+
+
+class Timestamped(Model):
+    __abstract__ = True
+    created_at = columns.DateTime(default=datetime.datetime.utcnow)
+
+
+class Post(Timestamped):
+    post_id = columns.Integer(primary_key=True)
+    text = columns.Text()
+
+
+def test_abstract_bases_give_their_columns_to_each_table():
+    management.sync_table(Post)
+    Post.create(post_id=1, text="hello")
+    got = Post.get(post_id=1)
+    assert isinstance(got.created_at, datetime.datetime)
+
+
+class Address(UserType):
+    street = columns.Text()
+    zipcode = columns.Integer()
+
+
+class Person(Model):
+    name = columns.Text(primary_key=True)
+    home = columns.UserDefinedType(Address)
+    tags = columns.List(columns.Text)
+
+
+def test_user_defined_types_and_injection_strings_round_trip():
+    management.sync_table(Person)
+    evil = "'); DROP TABLE person; --"
+    Person.create(name=evil, home=Address(street="Main", zipcode=None), tags=["a", evil])
+    got = Person.get(name=evil)
+    assert got.home == Address(street="Main", zipcode=None)
+    assert got.tags == ["a", evil]
