@@ -420,3 +420,20 @@ def test_after_fork_the_parents_session_refuses_and_the_child_connects_anew(sess
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert session.execute("SELECT now() FROM system.local").one()
+
+
+def test_metrics_count_what_ran(tables):
+    with Cluster(contact_points()) as c:
+        s = c.connect(tables)
+        before = s.get_metrics()
+        for _ in range(5):
+            s.execute("SELECT * FROM kv LIMIT 1")
+        with pytest.raises(InvalidRequest):
+            s.execute("SELECT * FROM no_such_table_here")
+        after = s.get_metrics()
+        assert after.requests - before.requests >= 6
+        assert after.errors - before.errors == 1
+        assert after.errors_by_kind.get("InvalidRequest", 0) >= 1
+        assert after.open_connections > 0
+        assert after.request_timer["count"] == after.requests
+        assert c.metrics.requests >= after.requests

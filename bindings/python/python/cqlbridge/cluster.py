@@ -285,6 +285,13 @@ class Cluster:
         for s in sessions:
             s.shutdown()
 
+    @property
+    def metrics(self):
+        """The metrics of the cluster's first open session (``cqlbridge.metrics.Metrics``),
+        None before one is connected."""
+        session = self._any_session()
+        return session.get_metrics() if session is not None else None
+
     def _any_session(self):
         with self._lock:
             for s in self.sessions:
@@ -348,6 +355,11 @@ class Session:
     def keyspace(self):
         """The keyspace in use."""
         return self._native.keyspace()
+
+    def get_metrics(self):
+        """What the core counted for this session (``cqlbridge.metrics.Metrics``)."""
+        from .metrics import Metrics
+        return Metrics(self._native.metrics())
 
     # -- executing
 
