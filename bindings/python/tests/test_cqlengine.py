@@ -285,3 +285,52 @@ def test_user_defined_types_and_injection_strings_round_trip():
     got = Person.get(name=evil)
     assert got.home == Address(street="Main", zipcode=None)
     assert got.tags == ["a", evil]
+
+
+class PageViews(Model):
+    page = columns.Text(primary_key=True)
+    views = columns.Counter()
+
+
+class Place(Model):
+    name = columns.Text(primary_key=True)
+    coords = columns.Tuple(columns.Integer, columns.Text)
+    nearby = columns.Map(columns.Text, columns.List(columns.Integer))
+
+
+def test_counters_update_by_deltas():
+    management.sync_table(PageViews)
+    PageViews.objects(page="home").update(views=3)
+    PageViews.objects(page="home").update(views=-1)
+    assert PageViews.get(page="home").views == 2
+
+
+def test_tuples_nested_collections_only_defer_and_distinct():
+    management.sync_table(Place)
+    Place.create(name="a", coords=(1, "north"), nearby={"b": [1, 2]})
+    Place.create(name="b", coords=(2, None), nearby={})
+    got = Place.get(name="a")
+    assert got.coords == (1, "north") and got.nearby == {"b": [1, 2]}
+    only = Place.objects(name="a").only(["coords"]).first()
+    assert only.coords == (1, "north") and only.nearby == {}
+    deferred = Place.objects(name="a").defer(["coords"]).first()
+    assert deferred.coords is None and deferred.nearby == {"b": [1, 2]}
+    assert sorted(p.name for p in Place.objects.distinct()) == ["a", "b"]
+    assert Place.objects(name="a").update(nearby__update={"c": [3]}) is None
+    assert Place.get(name="a").nearby == {"b": [1, 2], "c": [3]}
+    Place.objects(name="a").update(nearby__remove={"b"})
+    assert Place.get(name="a").nearby == {"c": [3]}
+
+
+def test_async_variants_do_not_block_the_loop():
+    import asyncio
+
+    async def main():
+        m = await Message.create_async(subject="async")
+        got = await Message.get_async(message_id=m.message_id)
+        n = await Message.objects(message_id=m.message_id).count_async()
+        rows = [r async for r in Message.objects(message_id=m.message_id)]
+        await got.delete_async()
+        return got.subject, n, len(rows)
+
+    assert asyncio.run(main()) == ("async", 1, 1)
