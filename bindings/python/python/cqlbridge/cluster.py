@@ -7,11 +7,14 @@ one buffer, and completes the ``ResponseFuture``: callbacks run on the driver's 
 thread, ``result()`` waits without holding the GIL, ``await future`` never blocks the loop.
 """
 
+from __future__ import annotations
+
 import asyncio
 import logging
 import ssl
 import tempfile
 import threading
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence, Union
 
 from . import (
     ConsistencyLevel, DriverException, InvalidArgument, OperationTimedOut, WouldDeadlock,
@@ -28,6 +31,9 @@ from ._native import (
 from .auth import PlainTextAuthProvider
 from .metadata import Metadata
 from .policies import RetryPolicy
+if TYPE_CHECKING:
+    from .metrics import Metrics
+    from .policies import TokenAwarePolicy
 from .query import (
     BatchStatement, BoundStatement, PreparedStatement, SimpleStatement, named_tuple_factory,
     positional, to_markers,
@@ -39,6 +45,11 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: What ``Session.execute`` runs.
+Query = Union[str, SimpleStatement, PreparedStatement, BoundStatement, BatchStatement]
+#: Values for a statement's markers: by position, or by name.
+Parameters = Optional[Union[Sequence[Any], dict]]
 
 _NOT_SET = object()
 
@@ -65,7 +76,7 @@ class QueryExhausted(Exception):
 _errors.register("NoHostAvailable", NoHostAvailable)
 
 
-def default_lbp_factory():
+def default_lbp_factory() -> "TokenAwarePolicy":
     """The default load balancing: token-aware over DC-aware round robin."""
     from .policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
     return TokenAwarePolicy(DCAwareRoundRobinPolicy())
@@ -168,13 +179,13 @@ class Cluster:
 
     # -- configuration
 
-    def add_execution_profile(self, name, profile, pool_wait_timeout=5):
+    def add_execution_profile(self, name: Any, profile: ExecutionProfile, pool_wait_timeout: float = 5) -> None:
         """Adds a named profile; sessions connected afterwards can use it."""
         if name in self.profiles:
             raise ValueError(f"profile {name!r} already exists")
         self.profiles[name] = profile
 
-    def register_user_type(self, keyspace, user_type, klass):
+    def register_user_type(self, keyspace: str, user_type: str, klass: type) -> None:
         """Decodes values of the UDT ``keyspace.user_type`` as instances of `klass` (built
         without calling ``__init__``, fields set as attributes), and encodes instances of
         `klass` as that UDT."""
@@ -253,13 +264,13 @@ class Cluster:
 
     # -- sessions
 
-    def connect(self, keyspace=None, wait_for_all_pools=False):
+    def connect(self, keyspace: Optional[str] = None, wait_for_all_pools: bool = False) -> Session:
         """Connects and returns a new Session (using `keyspace` when given)."""
         if on_driver_thread():
             raise WouldDeadlock("connect() was called on a driver thread; use connect_async()")
         return self._session(run_sync(self._connect(keyspace)), keyspace)
 
-    async def connect_async(self, keyspace=None):
+    async def connect_async(self, keyspace: Optional[str] = None) -> Session:
         """``connect`` for asyncio: awaits the connection without blocking the loop."""
         return self._session(await self._connect(keyspace), keyspace)
 
@@ -277,7 +288,7 @@ class Cluster:
             self.sessions.append(session)
         return session
 
-    def shutdown(self):
+    def shutdown(self) -> None:
         """Closes every session of this cluster."""
         with self._lock:
             sessions, self.sessions = list(self.sessions), []
@@ -286,7 +297,7 @@ class Cluster:
             s.shutdown()
 
     @property
-    def metrics(self):
+    def metrics(self) -> Optional["Metrics"]:
         """The metrics of the cluster's first open session (``cqlbridge.metrics.Metrics``),
         None before one is connected."""
         session = self._any_session()
@@ -352,29 +363,32 @@ class Session:
         self._cql_refs = {}
 
     @property
-    def keyspace(self):
+    def keyspace(self) -> Optional[str]:
         """The keyspace in use."""
         return self._native.keyspace()
 
-    def get_metrics(self):
+    def get_metrics(self) -> "Metrics":
         """What the core counted for this session (``cqlbridge.metrics.Metrics``)."""
         from .metrics import Metrics
         return Metrics(self._native.metrics())
 
     # -- executing
 
-    def execute(self, query, parameters=None, timeout=_NOT_SET, trace=False,
-                custom_payload=None, execution_profile=EXEC_PROFILE_DEFAULT, paging_state=None,
-                host=None, execute_as=None):
+    def execute(self, query: Query, parameters: Parameters = None, timeout: Any = _NOT_SET,
+                trace: bool = False, custom_payload: Any = None,
+                execution_profile: Any = EXEC_PROFILE_DEFAULT, paging_state: Optional[bytes] = None,
+                host: Optional[str] = None, execute_as: Optional[str] = None) -> ResultSet:
         """Executes `query` and returns its ResultSet (the first page; iterating fetches the
         rest). `parameters` is a sequence for ``%s`` / ``?`` markers or a dict for
         ``%(name)s`` / named markers."""
         return self.execute_async(query, parameters, trace, custom_payload, timeout,
                                   execution_profile, paging_state, host, execute_as).result()
 
-    def execute_async(self, query, parameters=None, trace=False, custom_payload=None,
-                      timeout=_NOT_SET, execution_profile=EXEC_PROFILE_DEFAULT,
-                      paging_state=None, host=None, execute_as=None):
+    def execute_async(self, query: Query, parameters: Parameters = None, trace: bool = False,
+                      custom_payload: Any = None, timeout: Any = _NOT_SET,
+                      execution_profile: Any = EXEC_PROFILE_DEFAULT,
+                      paging_state: Optional[bytes] = None, host: Optional[str] = None,
+                      execute_as: Optional[str] = None) -> ResponseFuture:
         """Starts executing `query` and returns a ResponseFuture at once."""
         request = self._request(query, parameters, timeout, trace, execution_profile, host)
         future = ResponseFuture(self, request)
@@ -462,14 +476,16 @@ class Session:
 
     # -- preparing
 
-    def prepare(self, query, custom_payload=None, keyspace=None):
+    def prepare(self, query: Union[str, SimpleStatement], custom_payload: Any = None,
+                keyspace: Optional[str] = None) -> PreparedStatement:
         """Prepares `query` (``?`` or ``:name`` markers) on the cluster."""
         self._check_open()
         if on_driver_thread():
             raise WouldDeadlock("prepare() was called on a driver thread; use prepare_async()")
         return run_sync(self.prepare_async(query, custom_payload, keyspace))
 
-    async def prepare_async(self, query, custom_payload=None, keyspace=None):
+    async def prepare_async(self, query: Union[str, SimpleStatement], custom_payload: Any = None,
+                            keyspace: Optional[str] = None) -> PreparedStatement:
         """``prepare`` for asyncio."""
         self._check_open()
         text = query.query_string if isinstance(query, SimpleStatement) else query
@@ -487,7 +503,7 @@ class Session:
 
     # -- keyspace, lifecycle
 
-    def set_keyspace(self, keyspace):
+    def set_keyspace(self, keyspace: str) -> None:
         """Switches every connection of this session to `keyspace`."""
         self._check_open()
         try:
@@ -495,11 +511,11 @@ class Session:
         except CqlError as e:
             raise _errors.translate(e) from None
 
-    def get_execution_profile(self, name):
+    def get_execution_profile(self, name: Any) -> ExecutionProfile:
         """The execution profile registered under `name`."""
         return self.cluster.profiles[name]
 
-    def shutdown(self):
+    def shutdown(self) -> None:
         """Closes the session; later requests raise."""
         self.is_shutdown = True
         self._native = _Closed()
@@ -605,7 +621,7 @@ class ResponseFuture:
 
     # -- waiting
 
-    def result(self, timeout=_NOT_SET):
+    def result(self, timeout: Any = _NOT_SET) -> ResultSet:
         """Waits for the page and returns a ResultSet; raises the request's error. Waiting
         releases the GIL; Ctrl-C interrupts it."""
         if not self._event.is_set():
@@ -623,7 +639,7 @@ class ResponseFuture:
             raise self._exception
         return ResultSet(self, self._rows)
 
-    def get_query_trace_ids(self):
+    def get_query_trace_ids(self) -> list:
         """The trace ids of the request's pages (when traced)."""
         return [self._page.tracing_id] if self._page and self._page.tracing_id else []
 
@@ -640,7 +656,7 @@ class ResponseFuture:
 
     # -- callbacks
 
-    def add_callback(self, fn, *args, **kwargs):
+    def add_callback(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ResponseFuture:
         """Calls ``fn(rows, *args, **kwargs)`` when the page arrives (at once if it has)."""
         with self._lock:
             if not self._event.is_set():
@@ -651,7 +667,7 @@ class ResponseFuture:
             self._call(fn, self._rows, args, kwargs)
         return self
 
-    def add_errback(self, fn, *args, **kwargs):
+    def add_errback(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ResponseFuture:
         """Calls ``fn(exception, *args, **kwargs)`` if the request fails (at once if it has)."""
         with self._lock:
             if not self._event.is_set():
@@ -662,20 +678,21 @@ class ResponseFuture:
             self._call(fn, self._exception, args, kwargs)
         return self
 
-    def add_callbacks(self, callback, errback, callback_args=(), callback_kwargs=None,
-                      errback_args=(), errback_kwargs=None):
+    def add_callbacks(self, callback: Callable[..., Any], errback: Callable[..., Any],
+                      callback_args: Sequence[Any] = (), callback_kwargs: Optional[dict] = None,
+                      errback_args: Sequence[Any] = (), errback_kwargs: Optional[dict] = None) -> None:
         """``add_callback`` and ``add_errback`` in one call."""
         self.add_callback(callback, *callback_args, **(callback_kwargs or {}))
         self.add_errback(errback, *errback_args, **(errback_kwargs or {}))
 
-    def clear_callbacks(self):
+    def clear_callbacks(self) -> None:
         with self._lock:
             self._callbacks = []
             self._errbacks = []
 
     # -- paging
 
-    def start_fetching_next_page(self):
+    def start_fetching_next_page(self) -> None:
         """Fetches the next page; callbacks fire again when it arrives."""
         if not self.has_more_pages:
             raise QueryExhausted()
@@ -704,23 +721,23 @@ class ResultSet:
         self._all = None
 
     @property
-    def has_more_pages(self):
+    def has_more_pages(self) -> bool:
         return self.response_future.has_more_pages
 
     @property
-    def current_rows(self):
+    def current_rows(self) -> list:
         return self._current_rows
 
     @property
-    def paging_state(self):
+    def paging_state(self) -> Optional[bytes]:
         """Resume from here with ``execute(..., paging_state=...)``; None on the last page."""
         return self.response_future._paging_state
 
     @property
-    def warnings(self):
+    def warnings(self) -> Optional[list]:
         return self.response_future.warnings
 
-    def fetch_next_page(self):
+    def fetch_next_page(self) -> None:
         """Replaces ``current_rows`` with the next page (blocking)."""
         if self.has_more_pages:
             self.response_future.start_fetching_next_page()
@@ -728,7 +745,7 @@ class ResultSet:
         else:
             self._current_rows = []
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         if self._all is not None:
             return iter(self._all)
         return self._iterate()
@@ -752,12 +769,12 @@ class ResultSet:
                 return
             self._current_rows = (await self.response_future._next_page_async())._current_rows
 
-    def one(self):
+    def one(self) -> Any:
         """The first row, or None."""
         rows = self._current_rows
         return rows[0] if rows else None
 
-    def all(self):
+    def all(self) -> list:
         """Every row, fetching every page."""
         return list(self)
 
@@ -776,7 +793,7 @@ class ResultSet:
         return bool(self._current_rows) or self.has_more_pages
 
     @property
-    def was_applied(self):
+    def was_applied(self) -> bool:
         """For a conditional statement (LWT): whether it was applied."""
         if not self.column_names or self.column_names[0] != "[applied]":
             raise RuntimeError("this result is not from a lightweight transaction (no [applied] column)")

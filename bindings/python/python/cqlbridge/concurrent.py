@@ -6,7 +6,10 @@ statement) hands all rows of values to the core in one call; the core keeps at m
 paced from Python, with the same bound.
 """
 
+from __future__ import annotations
+
 import threading
+from typing import Any, Iterable, Sequence
 from collections import namedtuple
 from itertools import repeat
 
@@ -23,8 +26,9 @@ ExecutionResult = namedtuple("ExecutionResult", ["success", "result_or_exc"])
 _WHOLE_REQUEST = 0xFFFFFFFF
 
 
-def execute_concurrent(session, statements_and_parameters, concurrency=100,
-                       raise_on_first_error=True, results_generator=False, execution_profile=None):
+def execute_concurrent(session: Any, statements_and_parameters: Iterable[tuple],
+                       concurrency: int = 100, raise_on_first_error: bool = True,
+                       results_generator: bool = False, execution_profile: Any = None) -> Any:
     """Executes every (statement, parameters) pair with at most `concurrency` in flight.
     Returns one ``ExecutionResult(success, result_or_exc)`` per pair, in input order; with
     `raise_on_first_error`, raises the first error instead (no request starts after it)."""
@@ -43,7 +47,8 @@ def execute_concurrent(session, statements_and_parameters, concurrency=100,
     return iter(results) if results_generator else results
 
 
-def execute_concurrent_with_args(session, statement, parameters, *args, **kwargs):
+def execute_concurrent_with_args(session: Any, statement: Any, parameters: Iterable[Sequence[Any]],
+                                 *args: Any, **kwargs: Any) -> Any:
     """Executes `statement` once per item of `parameters`; see ``execute_concurrent``."""
     return execute_concurrent(session, zip(repeat(statement), parameters), *args, **kwargs)
 

@@ -5,7 +5,10 @@ statement with parameters become bind markers, and the statement is prepared (an
 the core before it runs.
 """
 
+from __future__ import annotations
+
 import re
+from typing import Any, Sequence
 from collections import namedtuple, OrderedDict
 
 from .util import UNSET_VALUE  # noqa: F401  (cassandra.query exports it)
@@ -17,22 +20,22 @@ __all__ = [
 ]
 
 
-def tuple_factory(colnames, rows):
+def tuple_factory(colnames: list, rows: list) -> list:
     """Rows as plain tuples."""
     return rows
 
 
-def named_tuple_factory(colnames, rows):
+def named_tuple_factory(colnames: list, rows: list) -> list:
     """Rows as named tuples whose fields are the column names (the default)."""
     return [_row_class(tuple(colnames))._make(row) for row in rows] if rows else []
 
 
-def dict_factory(colnames, rows):
+def dict_factory(colnames: list, rows: list) -> list:
     """Rows as dicts keyed by column name."""
     return [dict(zip(colnames, row)) for row in rows]
 
 
-def ordered_dict_factory(colnames, rows):
+def ordered_dict_factory(colnames: list, rows: list) -> list:
     """Rows as OrderedDicts keyed by column name."""
     return [OrderedDict(zip(colnames, row)) for row in rows]
 
@@ -109,7 +112,7 @@ class PreparedStatement:
         self.retry_policy = None
         self.custom_payload = None
 
-    def bind(self, values=None):
+    def bind(self, values: Any = None) -> BoundStatement:
         """A BoundStatement with `values` (a sequence, or a dict by marker name)."""
         return BoundStatement(self).bind(values)
 
@@ -134,7 +137,7 @@ class BoundStatement(Statement):
         self.is_idempotent = self.is_idempotent or prepared_statement.is_idempotent
         self.values = []
 
-    def bind(self, values):
+    def bind(self, values: Any) -> BoundStatement:
         """Sets the values: a sequence in marker order, or a dict by marker name (missing
         names are left unset)."""
         self.values = positional(self.prepared_statement.param_names, values)
@@ -185,7 +188,7 @@ class BatchStatement(Statement):
         self._statements_and_parameters = []
         self._session = session
 
-    def add(self, statement, parameters=None):
+    def add(self, statement: Any, parameters: Any = None) -> BatchStatement:
         """Adds a statement (a CQL string, SimpleStatement, PreparedStatement or
         BoundStatement) with its parameters."""
         if isinstance(statement, BoundStatement):
@@ -202,12 +205,12 @@ class BatchStatement(Statement):
             self._statements_and_parameters.append(to_markers(text, parameters))
         return self
 
-    def add_all(self, statements, parameters):
+    def add_all(self, statements: Sequence[Any], parameters: Sequence[Any]) -> None:
         """Adds each statement with its parameters."""
         for statement, params in zip(statements, parameters):
             self.add(statement, params)
 
-    def clear(self):
+    def clear(self) -> None:
         """Removes every statement."""
         del self._statements_and_parameters[:]
 
