@@ -334,3 +334,14 @@ def test_async_variants_do_not_block_the_loop():
         return got.subject, n, len(rows)
 
     assert asyncio.run(main()) == ("async", 1, 1)
+
+
+def test_wrong_types_for_model_columns_are_validation_errors():
+    with pytest.raises(ValidationError, match="group_id"):
+        UsersInGroup.create(group_id="not a uuid", user_id=uuid.uuid4())
+    with pytest.raises(ValidationError):
+        Photo.create(title=42)
+    with pytest.raises(ValidationError, match="likes"):
+        Photo.create(title="ok", likes={"not a uuid": "x"})
+    with pytest.raises(ValidationError, match="no column"):
+        Photo.create(colour="red")
