@@ -108,7 +108,7 @@ pub(crate) fn decode(
             let n = r.u32().map_err(malformed)?;
             let rows = (0..n).map(|_| values(&mut r)).collect::<Result<_, _>>()?;
             Request::Concurrent {
-                query: with_options(query, &options),
+                query,
                 rows,
                 concurrency,
                 raise_on_first_error,
@@ -184,16 +184,4 @@ fn values(r: &mut Reader<'_>) -> Result<Values, CqlError> {
         .collect::<Result<_, _>>()
         .map_err(malformed)?;
     Ok(Values::Positional(row))
-}
-
-/// The query with `options` applied: a CQL string carries them; a prepared statement keeps
-/// the options it was prepared with.
-fn with_options(query: Query, options: &StatementOptions) -> Query {
-    match query {
-        Query::Cql(st) => Query::Cql(Statement {
-            cql: st.cql,
-            options: options.clone(),
-        }),
-        prepared => prepared,
-    }
 }

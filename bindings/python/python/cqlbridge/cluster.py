@@ -321,16 +321,15 @@ class _Request:
     """What to run: a statement (its packed reference), values and packed options, or a
     batch of (reference, values) items."""
 
-    __slots__ = ("ref", "values", "options", "batch", "row_factory", "timeout")
+    __slots__ = ("ref", "values", "options", "batch", "row_factory")
 
     def __init__(self, ref=None, values=(), options=b"\x00", batch=None,
-                 row_factory=named_tuple_factory, timeout=None):
+                 row_factory=named_tuple_factory):
         self.ref = ref
         self.values = values
         self.options = options
         self.batch = batch
         self.row_factory = row_factory
-        self.timeout = timeout
 
     def submit(self, native, request_id, paging_state=None):
         if self.batch is not None:
@@ -433,7 +432,7 @@ class Session:
             timeout = profile.request_timeout if profile is not None else self.default_timeout
         options = self._request_options(statement, profile, execution_profile, timeout, trace, host)
         row_factory = profile.row_factory if profile is not None else self.row_factory
-        return _Request(ref, values, options, batch, row_factory, timeout)
+        return _Request(ref, values, options, batch, row_factory)
 
     def _cql_ref(self, cql):
         ref = self._cql_refs.get(cql)

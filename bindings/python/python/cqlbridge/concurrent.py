@@ -70,7 +70,8 @@ def _native(session, statement, parameter_rows, concurrency, raise_on_first_erro
         statement = SimpleStatement(cql)
     else:
         raise TypeError(f"cannot execute a {type(statement).__name__} concurrently")
-    template = session._request(statement, None, _timeout(session, profile), False, profile, None)
+    from .cluster import _NOT_SET
+    template = session._request(statement, None, _NOT_SET, False, profile, None)
     outcome = []
     done = threading.Event()
 
@@ -95,18 +96,11 @@ def _native(session, statement, parameter_rows, concurrency, raise_on_first_erro
             results[index] = ExecutionResult(False, _errors.from_info(result))
             continue
         page = unpack_page(result)
-        request = _Request(ref, rows[index], template.options, None, template.row_factory, template.timeout)
+        request = _Request(ref, rows[index], template.options, None, template.row_factory)
         page_rows = request.row_factory([col.name for col in page.columns], page.rows)
         future = ResponseFuture._completed(session, request, page, page_rows)
         results[index] = ExecutionResult(True, ResultSet(future, page_rows))
     return results
-
-
-def _timeout(session, profile):
-    from .cluster import EXEC_PROFILE_DEFAULT
-    if profile is EXEC_PROFILE_DEFAULT:
-        return session.default_timeout
-    return session.cluster.profiles[profile].request_timeout
 
 
 def _paced(session, items, concurrency, raise_on_first_error, profile):
