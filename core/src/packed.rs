@@ -462,6 +462,80 @@ pub fn pack_page(page: &ResultSet) -> Vec<u8> {
     w.into_bytes()
 }
 
+/// A result column as a packed page describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedColumn {
+    /// Keyspace of the column's table.
+    pub keyspace: String,
+    /// Table.
+    pub table: String,
+    /// Column name.
+    pub name: String,
+    /// CQL type as text, e.g. `map<text, int>`.
+    pub cql_type: String,
+}
+
+/// A page decoded from what [`pack_page`] packed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedPage {
+    /// The columns.
+    pub columns: Vec<PackedColumn>,
+    /// The rows, one value per column.
+    pub rows: Vec<Vec<Value>>,
+    /// Where the next page starts.
+    pub paging_state: Option<Vec<u8>>,
+    /// The server's warnings.
+    pub warnings: Vec<String>,
+    /// The trace id.
+    pub tracing_id: Option<Uuid>,
+    /// The coordinator (`ip:port`), or empty.
+    pub coordinator: String,
+}
+
+/// Unpacks what [`pack_page`] packed; trailing bytes are an error.
+pub fn unpack_page(buf: &[u8]) -> Result<PackedPage, PackedError> {
+    let mut r = Reader::new(buf);
+    let n = r.count(16)?;
+    let columns = (0..n)
+        .map(|_| {
+            Ok(PackedColumn {
+                keyspace: r.str()?,
+                table: r.str()?,
+                name: r.str()?,
+                cql_type: r.str()?,
+            })
+        })
+        .collect::<Result<Vec<_>, PackedError>>()?;
+    let rows_n = r.count(columns.len().max(1))?;
+    let rows = (0..rows_n)
+        .map(|_| (0..columns.len()).map(|_| r.value()).collect())
+        .collect::<Result<_, _>>()?;
+    let paging_state = r.opt_bytes()?.map(<[u8]>::to_vec);
+    let warnings_n = r.count(4)?;
+    let warnings = (0..warnings_n)
+        .map(|_| r.str())
+        .collect::<Result<_, _>>()?;
+    let tracing_id = match r.opt_bytes()? {
+        None => None,
+        Some(b) => match Uuid::from_slice(b) {
+            Ok(u) => Some(u),
+            Err(_) => return r.fail(format!("a tracing id of {} bytes", b.len())),
+        },
+    };
+    let coordinator = r.str()?;
+    if !r.at_end() {
+        return r.fail("trailing bytes after the page");
+    }
+    Ok(PackedPage {
+        columns,
+        rows,
+        paging_state,
+        warnings,
+        tracing_id,
+        coordinator,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -594,5 +668,16 @@ mod tests {
         assert_eq!(r.opt_bytes().unwrap(), None);
         assert_eq!(r.str().unwrap(), "127.0.0.1:9042");
         assert!(r.at_end());
+
+        let back = unpack_page(&buf).unwrap();
+        assert_eq!(back.columns[0].cql_type, "list<int>");
+        assert_eq!(back.rows, page.rows);
+        assert_eq!(back.paging_state, page.paging_state);
+        assert_eq!(back.warnings, page.warnings);
+        assert_eq!(back.coordinator, "127.0.0.1:9042");
+        let mut longer = buf.clone();
+        longer.push(0);
+        assert!(unpack_page(&longer).unwrap_err().reason.contains("trailing"));
+        assert!(unpack_page(&buf[..buf.len() - 1]).is_err());
     }
 }

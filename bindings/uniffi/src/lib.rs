@@ -7,7 +7,9 @@
 //!   core's runtime and aborted when the foreign future is dropped;
 //! - requests (execute, batch, concurrent execution) cross as one packed buffer each
 //!   (statement, options and values; bindings/PACKED.md) and complete into a
-//!   [`CompletionQueue`] that the foreign side drains in batches, pages packed too.
+//!   [`CompletionQueue`] that the foreign side drains in batches, pages packed too; off the
+//!   hot path, a foreign [`RequestListener`] gets a request's outcomes instead;
+//! - [`CqlValue`] carries typed values for cold paths and bindings without a packed decoder.
 
 // The error crosses the FFI by value as a record; boxing it would not shrink what crosses.
 #![allow(clippy::result_large_err)]
@@ -19,6 +21,7 @@ mod metadata;
 mod queue;
 mod request;
 mod session;
+mod value;
 
 pub use config::{
     CompressionKind, ConnectOptions, LoadBalancingOptions, ProfileOptions, ReconnectionOptions,
@@ -31,7 +34,8 @@ pub use mapper::{
 };
 pub use metadata::{ColumnInfo, HostInfo, MetricsInfo, TableInfo};
 pub use queue::{CompletionQueue, Drained};
-pub use session::{Connection, PreparedStatement};
+pub use session::{Connection, PreparedStatement, RequestListener};
+pub use value::{ColumnSpecInfo, CqlValue, MapEntry, UdtField, ValuePage};
 
 uniffi::setup_scaffolding!();
 

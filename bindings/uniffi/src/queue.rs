@@ -14,6 +14,7 @@ use crate::error::ErrorInfo;
 pub const WHOLE_REQUEST: u32 = u32::MAX;
 
 /// One completed request (or one item of a concurrent execution).
+#[derive(Clone)]
 pub(crate) struct Completed {
     id: u64,
     index: u32,
@@ -99,33 +100,38 @@ impl CompletionQueue {
         s.woken = false;
         let done = std::mem::take(&mut s.done);
         drop(s);
-        let mut w = Writer::new();
-        let mut errors = Vec::new();
-        w.u32(done.len());
-        for c in done {
-            w.u64(c.id);
-            w.u32(c.index as usize);
-            match c.outcome {
-                Ok(page) => {
-                    w.u8(1);
-                    w.bytes(&page);
-                }
-                Err(e) => {
-                    w.u8(0);
-                    w.u32(errors.len());
-                    errors.push(e);
-                }
-            }
-        }
-        Drained {
-            packed: w.into_bytes(),
-            errors,
-        }
+        pack_completions(done)
     }
 
     /// Makes the current (or next) `drain` return at once, even with nothing completed.
     pub fn wake(&self) {
         self.lock().woken = true;
         self.ready.notify_all();
+    }
+}
+
+/// Packs completions in the format of bindings/PACKED.md, "Completions".
+pub(crate) fn pack_completions(done: Vec<Completed>) -> Drained {
+    let mut w = Writer::new();
+    let mut errors = Vec::new();
+    w.u32(done.len());
+    for c in done {
+        w.u64(c.id);
+        w.u32(c.index as usize);
+        match c.outcome {
+            Ok(page) => {
+                w.u8(1);
+                w.bytes(&page);
+            }
+            Err(e) => {
+                w.u8(0);
+                w.u32(errors.len());
+                errors.push(e);
+            }
+        }
+    }
+    Drained {
+        packed: w.into_bytes(),
+        errors,
     }
 }

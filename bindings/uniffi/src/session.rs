@@ -4,13 +4,13 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 
-use cqlbridge_core::{ConcurrencyOptions, Prepared, Session, Statement};
+use cqlbridge_core::{Completion, ConcurrencyOptions, Prepared, Session, Statement};
 
 use crate::config::{ConnectOptions, RequestOptions};
 use crate::error::CqlError;
 use crate::on_runtime;
-use crate::queue::{Completed, CompletionQueue, WHOLE_REQUEST};
-use crate::request::{decode, Request};
+use crate::queue::{pack_completions, Completed, CompletionQueue, Drained, WHOLE_REQUEST};
+use crate::request::{decode, Request, Submitted};
 
 /// Connects to the cluster described by `options` (discovering the rest of it). Requests of
 /// the connection complete into `queue`.
@@ -60,6 +60,12 @@ pub struct PreparedStatement {
     id: u64,
     inner: Prepared,
     registry: Weak<PreparedRegistry>,
+}
+
+impl PreparedStatement {
+    pub(crate) fn inner(&self) -> &Prepared {
+        &self.inner
+    }
 }
 
 impl Drop for PreparedStatement {
@@ -123,51 +129,34 @@ impl Connection {
         // After fork, fail here: the queue this connection completes into is the parent's.
         self.session.check_process()?;
         let submitted = decode(&request, |id| self.prepared.get(id))?;
-        let (session, queue, id) = (self.session.clone(), self.queue.clone(), submitted.id);
+        let (session, queue) = (self.session.clone(), self.queue.clone());
         cqlbridge_core::runtime::spawn(async move {
-            match submitted.request {
-                Request::Single {
-                    query,
-                    values,
-                    paging_state,
-                    options,
-                } => {
-                    let outcome = session
-                        .run_with(&query, &values, paging_state.as_deref(), &options)
-                        .await;
-                    queue.push([Completed::new(id, 0, &outcome)]);
-                }
-                Request::Batch(batch) => {
-                    let outcome = session.batch(&batch).await;
-                    queue.push([Completed::new(id, 0, &outcome)]);
-                }
-                Request::Concurrent {
-                    query,
-                    rows,
-                    concurrency,
-                    raise_on_first_error,
-                    options,
-                } => {
-                    let items = rows.into_iter().map(|v| (query.clone(), v)).collect();
-                    let limits = ConcurrencyOptions {
-                        concurrency,
-                        raise_on_first_error,
-                    };
-                    match session
-                        .execute_concurrent_with_options(items, limits, Some(&options))
-                        .await
-                    {
-                        Ok(outcomes) => queue.push(
-                            outcomes
-                                .iter()
-                                .enumerate()
-                                .map(|(i, o)| Completed::new(id, i as u32, o)),
-                        ),
-                        Err(e) => queue.push([Completed::new(id, WHOLE_REQUEST, &Err(e))]),
-                    }
-                }
-            }
+            queue.push(run(&session, submitted).await);
         })?;
+        Ok(())
+    }
+
+    /// Starts the request packed in `request`, like [`Connection::submit`], and calls
+    /// `listener` exactly once, on a runtime thread, with all of its outcomes (packed as one
+    /// drain of a completion queue would pack them). For callback-style futures off the hot
+    /// path; a listener must return quickly and must not block.
+    pub fn submit_with_listener(
+        &self,
+        request: Vec<u8>,
+        listener: Arc<dyn RequestListener>,
+    ) -> Result<(), CqlError> {
+        self.session.check_process()?;
+        let submitted = decode(&request, |id| self.prepared.get(id))?;
+        let (session, id) = (self.session.clone(), submitted.id);
+        let done = Completion::spawn(async move { Ok(run(&session, submitted).await) });
+        done.on_complete(move |c| {
+            let completed = match c.try_get() {
+                Some(Ok(items)) => items.clone(),
+                Some(Err(e)) => vec![Completed::new(id, WHOLE_REQUEST, &Err(e.clone()))],
+                None => unreachable!("on_complete runs once the outcome is there"),
+            };
+            notify(&*listener, pack_completions(completed));
+        });
         Ok(())
     }
 
@@ -212,4 +201,64 @@ impl PreparedStatement {
             .map(|c| c.name.clone())
             .collect()
     }
+}
+
+/// Runs a decoded request to its outcomes (one, or one per row of a concurrent execution).
+async fn run(session: &Session, submitted: Submitted) -> Vec<Completed> {
+    let id = submitted.id;
+    match submitted.request {
+        Request::Single {
+            query,
+            values,
+            paging_state,
+            options,
+        } => {
+            let outcome = session
+                .run_with(&query, &values, paging_state.as_deref(), &options)
+                .await;
+            vec![Completed::new(id, 0, &outcome)]
+        }
+        Request::Batch(batch) => vec![Completed::new(id, 0, &session.batch(&batch).await)],
+        Request::Concurrent {
+            query,
+            rows,
+            concurrency,
+            raise_on_first_error,
+            options,
+        } => {
+            let items = rows.into_iter().map(|v| (query.clone(), v)).collect();
+            let limits = ConcurrencyOptions {
+                concurrency,
+                raise_on_first_error,
+            };
+            match session
+                .execute_concurrent_with_options(items, limits, Some(&options))
+                .await
+            {
+                Ok(outcomes) => outcomes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| Completed::new(id, i as u32, o))
+                    .collect(),
+                Err(e) => vec![Completed::new(id, WHOLE_REQUEST, &Err(e))],
+            }
+        }
+    }
+}
+
+/// Hands completions to a foreign listener; a listener that fails (raises, throws) is
+/// reported in the log, and the runtime thread goes on.
+fn notify(listener: &dyn RequestListener, completions: Drained) {
+    let call = std::panic::AssertUnwindSafe(|| listener.on_complete(completions));
+    if std::panic::catch_unwind(call).is_err() {
+        tracing::error!("a request listener failed; its failure was dropped");
+    }
+}
+
+/// Receives the outcomes of a request started by [`Connection::submit_with_listener`];
+/// implemented in the foreign language.
+#[uniffi::export(foreign)]
+pub trait RequestListener: Send + Sync {
+    /// Called exactly once, on a runtime thread, with every outcome of the request.
+    fn on_complete(&self, completions: Drained);
 }
