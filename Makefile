@@ -81,7 +81,7 @@ c-test:
 # A virtualenv in .venv with maturin and pytest, and the cqlbridge package built into it.
 python-dev:
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/pip install -q 'maturin>=1.9,<2' 'pytest>=8,<10'
+	@$(VENV)/bin/pip install -q 'maturin>=1.9,<2' 'pytest>=8,<10' 'mypy>=1.10,<3'
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MATURIN_PEP517_ARGS="--profile $(PYTHON_PROFILE)" \
 	  $(VENV)/bin/pip install -q --no-build-isolation --force-reinstall --no-deps ./bindings/python
 

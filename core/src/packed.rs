@@ -512,9 +512,7 @@ pub fn unpack_page(buf: &[u8]) -> Result<PackedPage, PackedError> {
         .collect::<Result<_, _>>()?;
     let paging_state = r.opt_bytes()?.map(<[u8]>::to_vec);
     let warnings_n = r.count(4)?;
-    let warnings = (0..warnings_n)
-        .map(|_| r.str())
-        .collect::<Result<_, _>>()?;
+    let warnings = (0..warnings_n).map(|_| r.str()).collect::<Result<_, _>>()?;
     let tracing_id = match r.opt_bytes()? {
         None => None,
         Some(b) => match Uuid::from_slice(b) {
@@ -677,7 +675,10 @@ mod tests {
         assert_eq!(back.coordinator, "127.0.0.1:9042");
         let mut longer = buf.clone();
         longer.push(0);
-        assert!(unpack_page(&longer).unwrap_err().reason.contains("trailing"));
+        assert!(unpack_page(&longer)
+            .unwrap_err()
+            .reason
+            .contains("trailing"));
         assert!(unpack_page(&buf[..buf.len() - 1]).is_err());
     }
 }

@@ -935,12 +935,25 @@ async fn values_that_look_like_cql_round_trip_as_data_and_udts_sync() {
 #[tokio::test]
 async fn keyspaces_are_created_and_dropped() {
     let s = session().await;
-    s.create_keyspace_network_topology("cqlb_it_mapper_nts", &[("datacenter1".into(), 1)])
+    s.create_keyspace_network_topology("cqlb_it_mapper_nts", &[("datacenter1".into(), 1)], true)
         .await
         .unwrap();
-    s.create_keyspace_simple("cqlb_it_mapper_simple", 1)
+    s.create_keyspace_simple("cqlb_it_mapper_simple", 1, false)
         .await
         .unwrap();
+    for (ks, durable) in [
+        ("cqlb_it_mapper_nts", true),
+        ("cqlb_it_mapper_simple", false),
+    ] {
+        let rs = s
+            .execute(
+                "SELECT durable_writes FROM system_schema.keyspaces WHERE keyspace_name = ?",
+                vec![Value::from(ks)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rs.rows, vec![vec![Value::Boolean(durable)]], "{ks}");
+    }
     s.refresh_metadata().await.unwrap();
     let names = s.keyspace_names();
     assert!(
@@ -954,7 +967,7 @@ async fn keyspaces_are_created_and_dropped() {
         .keyspace_names()
         .contains(&"cqlb_it_mapper_nts".to_owned()));
     let err = s
-        .create_keyspace_network_topology("x", &[])
+        .create_keyspace_network_topology("x", &[], true)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);

@@ -528,7 +528,10 @@ pub unsafe extern "C" fn cqlb_session_create_keyspace_simple(
 ) -> cqlb_status {
     ffi_call(|| {
         let (s, name) = (session(s)?, str_arg(name, len, "name")?.to_owned());
-        blocking(async move { s.create_keyspace_simple(&name, replication_factor).await })?;
+        blocking(async move {
+            s.create_keyspace_simple(&name, replication_factor, true)
+                .await
+        })?;
         Ok(())
     })
 }

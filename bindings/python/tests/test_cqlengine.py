@@ -345,3 +345,87 @@ def test_wrong_types_for_model_columns_are_validation_errors():
         Photo.create(title="ok", likes={"not a uuid": "x"})
     with pytest.raises(ValidationError, match="no column"):
         Photo.create(colour="red")
+
+
+def test_column_expressions_filter_like_keywords():
+    g = uuid.uuid4()
+    users = sorted(uuid.uuid4() for _ in range(4))
+    for u in users:
+        UsersInGroup.create(group_id=g, user_id=u, is_admin=(u == users[0]))
+    q = UsersInGroup.objects.filter(UsersInGroup.group_id == g, UsersInGroup.user_id > users[1])
+    assert sorted(r.user_id for r in q) == users[2:]
+    assert UsersInGroup.objects(UsersInGroup.group_id == g, UsersInGroup.user_id.in_(users[:2])).count() == 2
+    # The column's own attributes still read through the class attribute.
+    assert UsersInGroup.user_id.column_name == "user_id" and UsersInGroup.group_id.primary_key
+    with pytest.raises(QueryException, match="column expressions"):
+        UsersInGroup.objects.filter("group_id = 1")
+
+
+def test_token_ranges_with_token_of_a_key_and_min_max_timeuuid():
+    from cqlbridge.cqlengine.functions import MaxTimeUUID, MinTimeUUID, Token
+    names = [f"tok{i}" for i in range(8)]
+    for n in names:
+        User.create(name=n)
+    everything = {u.name for u in User.objects.all()}
+    pivot = "tok3"
+    above = {u.name for u in User.objects.filter(pk__token__gt=Token(pivot))}
+    upto = {u.name for u in User.objects.filter(pk__token__lte=Token(pivot))}
+    assert pivot in upto and pivot not in above
+    assert above | upto == everything and not (above & upto)
+    with pytest.raises(QueryException, match="partition-key"):
+        list(UsersInGroupByState.objects.filter(pk__token__gt=Token(uuid.uuid4())))
+
+    t = datetime.datetime(2024, 5, 6, 7, 8, 9, 123000)
+    lo, hi = MinTimeUUID(t), MaxTimeUUID(t)
+    assert (lo.int >> 76) & 0xF == (hi.int >> 76) & 0xF == 1  # version 1
+    assert lo.time == hi.time - 9999
+    management.sync_table(Reading)
+    second = datetime.timedelta(seconds=1)
+    at = [MinTimeUUID(t - second), MinTimeUUID(t) , MaxTimeUUID(t), MaxTimeUUID(t + second)]
+    for u in at:
+        Reading.create(day="d", at=uuid.UUID(fields=u.fields[:3] + (0x91, 0x23, 0x456789abcdef)))
+    inside = Reading.objects.filter(day="d", at__gte=MinTimeUUID(t), at__lte=MaxTimeUUID(t))
+    assert sorted(r.at.time for r in inside) == [lo.time, hi.time]
+
+
+class Reading(Model):
+    day = columns.Text(partition_key=True)
+    at = columns.TimeUUID(primary_key=True)
+
+
+class Elsewhere(Model):
+    __connection__ = "second"
+    __keyspace__ = "pycqe_named_conn"
+    k = columns.Integer(primary_key=True)
+    v = columns.Text()
+
+
+def test_named_connections_durable_writes_and_using(mapper_keyspace):
+    from cqlbridge.cqlengine.query import CQLEngineException
+    with pytest.raises(CQLEngineException, match="no connection named 'second'"):
+        Elsewhere.objects.count()
+    connection.register_connection("second", contact_points(), cluster_options={"connect_timeout": 20})
+    try:
+        with pytest.raises(CQLEngineException, match="already registered"):
+            connection.register_connection("second", session=connection.get_session())
+        management.create_keyspace_simple("pycqe_named_conn", 1, durable_writes=False, connections=["second"])
+        durable = connection.get_session("second").execute(
+            "SELECT durable_writes FROM system_schema.keyspaces WHERE keyspace_name = 'pycqe_named_conn'").one()
+        assert durable.durable_writes is False
+        management.sync_table(Elsewhere)
+        Elsewhere.create(k=1, v="one")
+        assert connection.get_session("second") is not connection.get_session()
+        assert Elsewhere.get(k=1).v == "one"
+        with BatchQuery(connection="second") as b:
+            Elsewhere.batch(b).create(k=2, v="two")
+        assert Elsewhere.objects.count() == 2
+        # using(): the same model, read through the default connection and another keyspace.
+        assert Elsewhere.objects.using(connection=connection.DEFAULT_CONNECTION).count() == 2
+        management.sync_table(Elsewhere, keyspaces=[mapper_keyspace])
+        assert Elsewhere.using(keyspace=mapper_keyspace).count() == 0
+    finally:
+        management.drop_keyspace("pycqe_named_conn", connections=["second"])
+        connection.unregister_connection("second")
+    with pytest.raises(CQLEngineException):
+        connection.get_session("second")
+    assert connection.get_session() is not None  # the default connection is untouched

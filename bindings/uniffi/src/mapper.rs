@@ -531,11 +531,12 @@ impl Connection {
         &self,
         name: String,
         replication_factor: u32,
+        durable_writes: bool,
     ) -> Result<(), CqlError> {
         let session = self.session.clone();
         on_runtime(async move {
             session
-                .create_keyspace_simple(&name, replication_factor)
+                .create_keyspace_simple(&name, replication_factor, durable_writes)
                 .await
         })
         .await
@@ -546,10 +547,16 @@ impl Connection {
         &self,
         name: String,
         datacenters: HashMap<String, u32>,
+        durable_writes: bool,
     ) -> Result<(), CqlError> {
         let session = self.session.clone();
         let dcs: Vec<(String, u32)> = datacenters.into_iter().collect();
-        on_runtime(async move { session.create_keyspace_network_topology(&name, &dcs).await }).await
+        on_runtime(async move {
+            session
+                .create_keyspace_network_topology(&name, &dcs, durable_writes)
+                .await
+        })
+        .await
     }
 
     /// `DROP KEYSPACE IF EXISTS`.

@@ -474,7 +474,9 @@ mod tests {
     #[test]
     fn malformed_numbers_are_refused() {
         for bad in [
-            CqlValue::Varint { value: "1.5".into() },
+            CqlValue::Varint {
+                value: "1.5".into(),
+            },
             CqlValue::Decimal { value: "x".into() },
             CqlValue::Inet {
                 value: "300.1.1.1".into(),

@@ -104,10 +104,16 @@ impl Session {
         )))
     }
 
-    /// `CREATE KEYSPACE IF NOT EXISTS` with SimpleStrategy.
-    pub async fn create_keyspace_simple(&self, name: &str, replication_factor: u32) -> Result<()> {
+    /// `CREATE KEYSPACE IF NOT EXISTS` with SimpleStrategy; `durable_writes: false` skips
+    /// the commit log for its tables.
+    pub async fn create_keyspace_simple(
+        &self,
+        name: &str,
+        replication_factor: u32,
+        durable_writes: bool,
+    ) -> Result<()> {
         self.execute(
-            render::create_keyspace_simple(name, replication_factor, true),
+            render::create_keyspace_simple(name, replication_factor, durable_writes),
             (),
         )
         .await?;
@@ -119,6 +125,7 @@ impl Session {
         &self,
         name: &str,
         datacenters: &[(String, u32)],
+        durable_writes: bool,
     ) -> Result<()> {
         if datacenters.is_empty() {
             return Err(Error::InvalidArgument(
@@ -126,7 +133,7 @@ impl Session {
             ));
         }
         self.execute(
-            render::create_keyspace_network_topology(name, datacenters, true),
+            render::create_keyspace_network_topology(name, datacenters, durable_writes),
             (),
         )
         .await?;

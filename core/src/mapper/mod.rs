@@ -14,7 +14,7 @@ pub use ops::{
     diff, render_create, render_delete, render_save, render_select, render_update, Change, Filter,
     FilterOp, ModelBatch, ModelQuery, ModelRow, WriteOptions,
 };
-pub use render::Op;
+pub use render::{Op, TokenBound};
 pub use schema::{
     snake_case, ClusteringOrder, ColumnDef, ColumnDefault, KeyKind, ModelSchema, OptionValue,
     Polymorphism,

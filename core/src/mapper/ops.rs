@@ -7,7 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use uuid::Uuid;
 
 use super::manage::keyspace_of;
-use super::render::{self, Assign, DeleteTarget, Lwt, Op, Rendered, Restriction, SelectSpec};
+use super::render::{
+    self, Assign, DeleteTarget, Lwt, Op, Rendered, Restriction, SelectSpec, TokenBound,
+};
 use super::schema::{ClusteringOrder, ColumnDefault, KeyKind, ModelSchema};
 use super::validate;
 use crate::batch::{Batch, BatchType};
@@ -609,11 +611,26 @@ pub fn render_select(
             _ => None,
         };
         if let Some(op) = token_op {
-            let token = match f.value {
-                Value::BigInt(t) => t,
-                _ => return Err(query_error(model, "a token filter needs a bigint token")),
-            };
-            restrictions.push(Restriction::Token { op, value: token });
+            let pk_len = model.partition_key().count();
+            let bound =
+                match &f.value {
+                    Value::BigInt(t) => TokenBound::Token(*t),
+                    Value::Tuple(key) if key.len() == pk_len => TokenBound::KeyOf(key.clone()),
+                    Value::Tuple(key) => {
+                        return Err(query_error(
+                            model,
+                            format!(
+                                "a token of the partition key needs {pk_len} value(s), not {}",
+                                key.len()
+                            ),
+                        ))
+                    }
+                    _ => return Err(query_error(
+                        model,
+                        "a token filter needs a bigint token or a tuple of partition-key values",
+                    )),
+                };
+            restrictions.push(Restriction::Token { op, value: bound });
             continue;
         }
         let c = model

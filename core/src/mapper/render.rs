@@ -329,13 +329,23 @@ pub enum Restriction {
         /// The bound value (a list for `IN`).
         value: Value,
     },
-    /// `token(partition key) op ?`
+    /// `token(partition key) op ?` or `token(partition key) op token(?, ...)`
     Token {
         /// The comparison (`>`, `>=`, `<`, `<=`, `=`).
         op: Op,
-        /// The token.
-        value: i64,
+        /// The token, or the key whose token it is.
+        value: TokenBound,
     },
+}
+
+/// The right side of a token restriction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenBound {
+    /// A token (Murmur3: a bigint).
+    Token(i64),
+    /// The token of this partition key (one value per partition-key column), computed by the
+    /// server: `token(?, ...)`.
+    KeyOf(Vec<Value>),
 }
 
 fn where_clause(m: &ModelSchema, restrictions: &[Restriction], values: &mut Vec<Value>) -> String {
@@ -350,9 +360,20 @@ fn where_clause(m: &ModelSchema, restrictions: &[Restriction], values: &mut Vec<
                 values.push(value.clone());
                 format!("{} {} ?", quote(column), op.cql())
             }
-            Restriction::Token { op, value } => {
-                values.push(Value::BigInt(*value));
+            Restriction::Token {
+                op,
+                value: TokenBound::Token(t),
+            } => {
+                values.push(Value::BigInt(*t));
                 format!("token({}) {} ?", pk.join(", "), op.cql())
+            }
+            Restriction::Token {
+                op,
+                value: TokenBound::KeyOf(key),
+            } => {
+                values.extend(key.iter().cloned());
+                let markers = vec!["?"; key.len()].join(", ");
+                format!("token({}) {} token({markers})", pk.join(", "), op.cql())
             }
         })
         .collect();
@@ -762,11 +783,11 @@ mod tests {
             restrictions: vec![
                 Restriction::Token {
                     op: Op::Gt,
-                    value: -100,
+                    value: TokenBound::Token(-100),
                 },
                 Restriction::Token {
                     op: Op::Le,
-                    value: 100,
+                    value: TokenBound::KeyOf(vec![Value::from("s1"), Value::Int(3)]),
                 },
                 Restriction::Column {
                     column: "tags".into(),
@@ -783,13 +804,14 @@ mod tests {
         assert_eq!(
             r.cql,
             "SELECT \"sensor_id\", \"value\" FROM \"ks\".\"sensor_event\" WHERE token(\"sensor_id\", \"day\") > ? \
-             AND token(\"sensor_id\", \"day\") <= ? AND \"tags\" CONTAINS ? ORDER BY \"at\" ASC LIMIT ? ALLOW FILTERING"
+             AND token(\"sensor_id\", \"day\") <= token(?, ?) AND \"tags\" CONTAINS ? ORDER BY \"at\" ASC LIMIT ? ALLOW FILTERING"
         );
         assert_eq!(
             r.values,
             vec![
                 Value::BigInt(-100),
-                Value::BigInt(100),
+                Value::from("s1"),
+                Value::Int(3),
                 Value::from("a"),
                 Value::Int(10)
             ]

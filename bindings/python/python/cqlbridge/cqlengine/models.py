@@ -3,6 +3,7 @@ describe a table. The class becomes the core's model schema; the core does the r
 
 import copy
 import re
+from typing import Any, ClassVar, List, Optional, Type, TypeVar
 
 from .. import _codec
 from .._dispatch import run_sync
@@ -12,7 +13,7 @@ from . import CQLEngineException, ValidationError
 from . import columns as _columns
 from . import connection
 from .query import (
-    DoesNotExist as _DoesNotExist, ModelQuerySet,
+    ColumnQueryEvaluator, DoesNotExist as _DoesNotExist, ModelQuerySet,
     MultipleObjectsReturned as _MultipleObjectsReturned, call, conditions_from, write_options,
     _native_session,
 )
@@ -21,6 +22,8 @@ __all__ = ["Model", "BaseModel", "ModelException", "ModelDefinitionException",
            "PolymorphicModelException", "columns"]
 
 columns = _columns
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class ModelException(CQLEngineException):
@@ -66,7 +69,7 @@ class _ColumnDescriptor:
 
     def __get__(self, instance, owner):
         if instance is None:
-            return self.column
+            return ColumnQueryEvaluator(self.column)
         return instance._values.get(self.column.column_name)
 
     def __set__(self, instance, value):
@@ -190,9 +193,14 @@ class ModelMetaClass(type):
 class BaseModel:
     """The base of models: declare columns as class attributes. Class options:
     ``__table_name__``, ``__keyspace__``, ``__options__`` (table options), ``__abstract__``,
-    ``__discriminator_value__`` (polymorphism), ``__default_ttl__``."""
+    ``__discriminator_value__`` (polymorphism), ``__default_ttl__``, ``__connection__`` (a
+    connection name from ``connection.register_connection``; the default one when None)."""
+
+    #: The model's queries (set on each model class by its metaclass).
+    objects: ClassVar[ModelQuerySet]
 
     __abstract__ = True
+    __connection__ = None
     __table_name__ = None
     __keyspace__ = None
     __options__ = None
@@ -225,7 +233,8 @@ class BaseModel:
     # -- the schema for the core
 
     @classmethod
-    def column_family_name(cls, include_keyspace=True):
+    def column_family_name(cls, include_keyspace: bool = True) -> str:
+        """The table's name, ``keyspace.table`` unless `include_keyspace` is False."""
         table = cls._table()
         ks = cls._keyspace()
         return f"{ks}.{table}" if include_keyspace and ks else table
@@ -242,8 +251,8 @@ class BaseModel:
         return cls.__keyspace__ or connection.default_keyspace
 
     @classmethod
-    def _native(cls):
-        ks = cls._keyspace()
+    def _native(cls, keyspace=None):
+        ks = keyspace or cls._keyspace()
         native = cls._native_by_keyspace.get(ks)
         if native is None:
             native = _NativeModel(cls._definition(ks))
@@ -299,29 +308,38 @@ class BaseModel:
     # -- querying (class level)
 
     @classmethod
-    def filter(cls, *args, **kwargs):
+    def filter(cls, *args: Any, **kwargs: Any) -> ModelQuerySet:
+        """A query with these filters (see ``ModelQuerySet.filter``)."""
         return cls.objects.filter(*args, **kwargs)
 
     @classmethod
-    def all(cls):
+    def all(cls) -> ModelQuerySet:
+        """A query over every row."""
         return cls.objects.all()
 
     @classmethod
-    def get(cls, *args, **kwargs):
+    def using(cls, connection: Optional[str] = None, keyspace: Optional[str] = None) -> ModelQuerySet:
+        """A query on a named connection and/or in another keyspace."""
+        return cls.objects.using(connection=connection, keyspace=keyspace)
+
+    @classmethod
+    def get(cls: Type[M], *args: Any, **kwargs: Any) -> M:
         """Exactly one row: ``cls.DoesNotExist`` when none."""
         return cls.objects.get(*args, **kwargs)
 
     @classmethod
-    async def get_async(cls, *args, **kwargs):
+    async def get_async(cls: Type[M], *args: Any, **kwargs: Any) -> M:
+        """``get`` without blocking the event loop."""
         return await cls.objects.get_async(*args, **kwargs)
 
     @classmethod
-    def create(cls, **values):
+    def create(cls: Type[M], **values: Any) -> M:
         """Validates, fills defaults and inserts a row; returns the instance."""
         return cls(**values).save()
 
     @classmethod
-    async def create_async(cls, **values):
+    async def create_async(cls: Type[M], **values: Any) -> M:
+        """``create`` without blocking the event loop."""
         return await cls(**values).save_async()
 
     # -- write options (class: a writer; instance: the instance)
@@ -349,7 +367,7 @@ class BaseModel:
 
     # -- instances
 
-    def validate(self):
+    def validate(self) -> None:
         """Checks every column (override to add model-level rules; raise ValidationError)."""
         for name, col in self._columns.items():
             self._values[name] = col.validate(self._values.get(name))
@@ -367,12 +385,13 @@ class BaseModel:
     def _packed(self, values):
         return _codec.pack_named([(k, v) for k, v in values.items()])
 
-    def save(self):
+    def save(self: M) -> M:
         """Inserts a new row, or writes what changed since it was read (collections as
         element operations)."""
         return run_sync(self.save_async())
 
-    async def save_async(self):
+    async def save_async(self: M) -> M:
+        """``save`` without blocking the event loop."""
         self._check_writable()
         self.validate()
         native = type(self)._native()
@@ -383,7 +402,7 @@ class BaseModel:
                 self._batch._add(ModelWrite(kind=0, model=native, values=self._packed(current), original=b"",
                                             key=b"", changes=b"", columns=[], options=options))
             else:
-                row = await call(_native_session().model_create, native, self._packed(current), options,
+                row = await call(_native_session(self.__connection__).model_create, native, self._packed(current), options,
                                  model=type(self))
                 _, stored = _codec.unpack_model_row(row)
                 for name, value in stored.items():
@@ -395,7 +414,7 @@ class BaseModel:
                 self._batch._add(ModelWrite(kind=1, model=native, values=self._packed(current), original=original,
                                             key=b"", changes=b"", columns=[], options=options))
             else:
-                await call(_native_session().model_save, native, original, self._packed(current), options,
+                await call(_native_session(self.__connection__).model_save, native, original, self._packed(current), options,
                            model=type(self))
         self._persisted = copy.deepcopy(self._values)
         self._reset_write_options()
@@ -409,7 +428,7 @@ class BaseModel:
         self._batch = None
         self._ttl = self.__default_ttl__
 
-    def update(self, **values):
+    def update(self: M, **values: Any) -> M:
         """Sets these values and saves what changed."""
         for name, value in values.items():
             if name not in self._columns:
@@ -421,11 +440,12 @@ class BaseModel:
             self._persisted = {k: v for k, v in self._values.items() if k in self._primary_keys}
         return self.save()
 
-    def delete(self):
+    def delete(self) -> None:
         """Deletes this row."""
         return run_sync(self.delete_async())
 
-    async def delete_async(self):
+    async def delete_async(self) -> None:
+        """``delete`` without blocking the event loop."""
         self._check_writable()
         key = _codec.pack_named([(k, self._values.get(k)) for k in self._primary_keys])
         native = type(self)._native()
@@ -433,10 +453,10 @@ class BaseModel:
             self._batch._add(ModelWrite(kind=3, model=native, values=b"", original=b"", key=key,
                                         changes=b"", columns=[], options=self._options()))
         else:
-            await call(_native_session().model_delete, native, key, [], self._options(), model=type(self))
+            await call(_native_session(self.__connection__).model_delete, native, key, [], self._options(), model=type(self))
         self._reset_write_options()
 
-    def get_changed_columns(self):
+    def get_changed_columns(self) -> List[str]:
         """The attributes changed since the row was read or written."""
         if self._persisted is None:
             return [k for k, v in self._values.items() if v is not None]

@@ -4,6 +4,8 @@ A query set only collects what to ask; the core renders the CQL, refuses queries
 would refuse before sending them (``QueryException``), and runs them as prepared statements.
 """
 
+from typing import Any, Callable, Iterable, Optional
+
 from .. import _codec, _errors
 from .._dispatch import run_sync
 from .._native import CqlError, ModelQueryDef, ModelWrite, ModelWriteOptions, OrderBy
@@ -12,7 +14,7 @@ from . import connection
 
 __all__ = [
     "ModelQuerySet", "BatchQuery", "BatchType", "LWTException", "DoesNotExist",
-    "MultipleObjectsReturned", "QueryException",
+    "MultipleObjectsReturned", "QueryException", "ColumnQueryEvaluator", "WhereClause",
 ]
 
 
@@ -81,8 +83,67 @@ def translate(e, model=None):
     return _errors.from_info(info)
 
 
-def _native_session():
-    return connection.get_session()._native
+def _native_session(name=None):
+    return connection.get_session(name)._native
+
+
+class WhereClause:
+    """One filter built from a column expression (``Model.col > 3``)."""
+
+    def __init__(self, field: str, operator: str, value):
+        self.field = field
+        self.operator = operator
+        self.value = value
+
+    def __repr__(self):
+        return f"WhereClause({self.field!r}, {self.operator!r}, {self.value!r})"
+
+
+class ColumnQueryEvaluator:
+    """A model column read from the class (``Model.col``): compare it to build filters,
+    ``Model.objects.filter(Model.col >= 3, Model.tags.contains_('x'))``. Attributes of the
+    column itself read through."""
+
+    def __init__(self, column):
+        self.column = column
+
+    def __getattr__(self, name):
+        return getattr(self.column, name)
+
+    def _clause(self, op, value):
+        return WhereClause(self.column.column_name, op, value)
+
+    def __eq__(self, other):
+        return self._clause("eq", other)
+
+    def __gt__(self, other):
+        return self._clause("gt", other)
+
+    def __ge__(self, other):
+        return self._clause("gte", other)
+
+    def __lt__(self, other):
+        return self._clause("lt", other)
+
+    def __le__(self, other):
+        return self._clause("lte", other)
+
+    def in_(self, values):
+        """``col IN values``."""
+        return self._clause("in", values)
+
+    def contains_(self, value):
+        """``col CONTAINS value`` (collections)."""
+        return self._clause("contains", value)
+
+    def contains_key_(self, key):
+        """``col CONTAINS KEY key`` (maps)."""
+        return self._clause("contains_key", key)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return f"<column {self.column.column_name}: {type(self.column).__name__}>"
 
 
 async def call(coro_fn, *args, model=None):
@@ -158,6 +219,8 @@ class ModelQuerySet:
         self._if_exists = False
         self._conditions = []
         self._result_cache = None
+        self._connection = None
+        self._keyspace = None
 
     def _clone(self, **changes):
         q = ModelQuerySet.__new__(ModelQuerySet)
@@ -171,13 +234,19 @@ class ModelQuerySet:
 
     # -- building
 
-    def filter(self, *args, **kwargs):
+    def filter(self, *args: Any, **kwargs: Any) -> "ModelQuerySet":
         """Adds filters: ``col=value``, ``col__in=[...]``, ``col__gt=v`` (gte, lt, lte),
-        ``col__contains=v``, ``col__contains_key=k``, ``pk__token__gt=token``."""
-        if args:
-            raise QueryException("only keyword filters (col__op=value) are supported")
+        ``col__contains=v``, ``col__contains_key=k``, ``pk__token__gt=Token(key...)`` (or an
+        int token); or column expressions, ``Model.col > v``."""
+        from .functions import Token
+        items = []
+        for a in args:
+            if not isinstance(a, WhereClause):
+                raise QueryException(f"filter takes column expressions (Model.col == v) and keywords, not {a!r}")
+            items.append((a.field if a.operator == "eq" else f"{a.field}__{a.operator}", a.value))
+        items.extend(kwargs.items())
         filters = list(self._filters)
-        for key, value in kwargs.items():
+        for key, value in items:
             parts = key.split("__")
             name = parts[0]
             if name == "pk":
@@ -185,7 +254,16 @@ class ModelQuerySet:
             if len(parts) == 3 and parts[1] == "token":
                 if parts[2] not in _TOKEN_OPS:
                     raise QueryException(f"unknown token operator {parts[2]!r}")
-                filters.append(("", _TOKEN_OPS[parts[2]], int(getattr(value, "value", value))))
+                if isinstance(value, Token):
+                    if len(value.value) != len(self.model._partition_keys):
+                        raise QueryException(f"Token() takes {len(self.model._partition_keys)} partition-key "
+                                             f"value(s), not {len(value.value)}")
+                    bound = tuple(value.value)
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    bound = value
+                else:
+                    raise QueryException(f"a token filter takes Token(key...) or an int token, not {value!r}")
+                filters.append(("", _TOKEN_OPS[parts[2]], bound))
                 continue
             op = parts[1] if len(parts) > 1 else "eq"
             if op not in _FILTER_OPS or len(parts) > 2:
@@ -198,20 +276,35 @@ class ModelQuerySet:
             filters.append((name, _FILTER_OPS[op], value))
         return self._clone(_filters=filters)
 
-    def __call__(self, *args, **kwargs):
+    def using(self, connection: Optional[str] = None, keyspace: Optional[str] = None) -> "ModelQuerySet":
+        """Runs this query on a named connection and/or in another keyspace."""
+        changes = {}
+        if connection is not None:
+            changes["_connection"] = connection
+        if keyspace is not None:
+            changes["_keyspace"] = keyspace
+        return self._clone(**changes)
+
+    def _session(self):
+        return _native_session(self._connection or self.model.__connection__)
+
+    def _native_model(self):
+        return self.model._native(self._keyspace)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> "ModelQuerySet":
         return self.filter(*args, **kwargs)
 
-    def all(self):
+    def all(self) -> "ModelQuerySet":
         """Every row (a copy of this query)."""
         return self._clone()
 
-    def limit(self, n):
+    def limit(self, n: Optional[int]) -> "ModelQuerySet":
         """At most `n` rows."""
         if n is not None and n < 0:
             raise QueryException("a limit must not be negative")
         return self._clone(_limit=n)
 
-    def order_by(self, *columns):
+    def order_by(self, *columns: str) -> "ModelQuerySet":
         """Orders by clustering columns; ``"-col"`` for descending."""
         order = list(self._order)
         for c in columns:
@@ -219,51 +312,59 @@ class ModelQuerySet:
             order.append((c.lstrip("-"), desc))
         return self._clone(_order=order)
 
-    def allow_filtering(self):
+    def allow_filtering(self) -> "ModelQuerySet":
         """Lets the server filter rows (ALLOW FILTERING)."""
         return self._clone(_allow_filtering=True)
 
-    def only(self, fields):
+    def only(self, fields: Iterable[str]) -> "ModelQuerySet":
         """Selects only these attributes."""
         return self._clone(_only=list(fields))
 
-    def defer(self, fields):
+    def defer(self, fields: Iterable[str]) -> "ModelQuerySet":
         """Selects every attribute but these."""
         return self._clone(_defer=list(fields))
 
-    def distinct(self, distinct_fields=None):
+    def distinct(self, distinct_fields: Optional[Iterable[str]] = None) -> "ModelQuerySet":
         """Distinct partition keys."""
         return self._clone(_distinct=True, _only=list(distinct_fields or self.model._partition_keys))
 
-    def values_list(self, *fields, **kwargs):
+    def values_list(self, *fields: str, **kwargs: Any) -> "ModelQuerySet":
         """Rows as tuples of these attributes (``flat=True``: the values of one)."""
         flat = kwargs.pop("flat", False)
         if flat and len(fields) != 1:
             raise TypeError("flat=True needs exactly one field")
         return self._clone(_values_list=list(fields), _only=list(fields), _flat=flat)
 
-    def consistency(self, consistency):
+    def consistency(self, consistency: Optional[int]) -> "ModelQuerySet":
+        """Reads (and writes) at this consistency level."""
         return self._clone(_consistency=consistency)
 
-    def timeout(self, timeout):
+    def timeout(self, timeout: Optional[float]) -> "ModelQuerySet":
+        """A client-side timeout in seconds."""
         return self._clone(_timeout=timeout)
 
-    def fetch_size(self, size):
+    def fetch_size(self, size: int) -> "ModelQuerySet":
+        """Rows per page."""
         return self._clone(_fetch_size=size)
 
-    def batch(self, batch_obj):
+    def batch(self, batch_obj: "BatchQuery") -> "ModelQuerySet":
+        """Adds this query's update or delete to a batch instead of running it."""
         return self._clone(_batch=batch_obj)
 
-    def ttl(self, ttl):
+    def ttl(self, ttl: Optional[int]) -> "ModelQuerySet":
+        """A time to live, in seconds, for updates."""
         return self._clone(_ttl=ttl)
 
-    def timestamp(self, timestamp):
+    def timestamp(self, timestamp: Any) -> "ModelQuerySet":
+        """A write timestamp: µs since the epoch, a datetime, or a timedelta from now."""
         return self._clone(_timestamp=timestamp)
 
-    def if_exists(self):
+    def if_exists(self) -> "ModelQuerySet":
+        """Updates and deletes apply only if the row exists (LWT)."""
         return self._clone(_if_exists=True)
 
-    def iff(self, **kwargs):
+    def iff(self, **kwargs: Any) -> "ModelQuerySet":
+        """Updates and deletes apply only if these conditions hold (LWT)."""
         return self._clone(_conditions=self._conditions + conditions_from(self.model, kwargs))
 
     def _query(self, limit=None):
@@ -281,10 +382,10 @@ class ModelQuerySet:
     # -- reading
 
     async def _pages(self):
-        native_model = self.model._native()
+        native_model = self._native_model()
         state = None
         while True:
-            page = await call(_native_session().model_select_page, native_model, self._query(), state,
+            page = await call(self._session().model_select_page, native_model, self._query(), state,
                               model=self.model)
             yield [self._row(model, values) for model, values in _codec.unpack_model_rows(page.rows)]
             state = page.paging_state
@@ -326,28 +427,30 @@ class ModelQuerySet:
     def __bool__(self):
         return bool(self._fill())
 
-    def get(self, *args, **kwargs):
+    def get(self, *args: Any, **kwargs: Any) -> Any:
         """Exactly one row: ``Model.DoesNotExist`` when none, ``MultipleObjectsReturned``
         when several."""
         return run_sync(self.get_async(*args, **kwargs))
 
-    async def get_async(self, *args, **kwargs):
+    async def get_async(self, *args: Any, **kwargs: Any) -> Any:
+        """``get`` without blocking the event loop."""
         q = self.filter(*args, **kwargs) if (args or kwargs) else self
-        row = await call(_native_session().model_get, self.model._native(), q._query(), model=self.model)
+        row = await call(self._session().model_get, self._native_model(), q._query(), model=self.model)
         model_name, values = _codec.unpack_model_row(row)
         return q._row(model_name, values)
 
-    def first(self):
+    def first(self) -> Any:
         """The first row, or None."""
         rows = run_sync(self.limit(1)._all_async())
         return rows[0] if rows else None
 
-    def count(self):
+    def count(self) -> int:
         """How many rows match."""
         return run_sync(self.count_async())
 
-    async def count_async(self):
-        return await call(_native_session().model_count, self.model._native(), self._query(), model=self.model)
+    async def count_async(self) -> int:
+        """``count`` without blocking the event loop."""
+        return await call(self._session().model_count, self._native_model(), self._query(), model=self.model)
 
     # -- writing
 
@@ -364,7 +467,7 @@ class ModelQuerySet:
                              timeout=self._timeout, if_exists=self._if_exists,
                              conditions=self._conditions)
 
-    def update(self, **values):
+    def update(self, **values: Any) -> None:
         """Updates the rows of the filtered key without reading them: ``col=v`` sets (None
         deletes), ``col__add``/``__remove`` for sets, ``__append``/``__prepend``/``__remove``
         for lists, ``__update``/``__remove`` for maps; counters add the given delta."""
@@ -396,20 +499,20 @@ class ModelQuerySet:
         packed_key = _codec.pack_named(self._key())
         packed = _codec.pack_triples(changes)
         if self._batch is not None:
-            self._batch._add(ModelWrite(kind=2, model=self.model._native(), values=b"", original=b"",
+            self._batch._add(ModelWrite(kind=2, model=self._native_model(), values=b"", original=b"",
                                         key=packed_key, changes=packed, columns=[], options=self._options()))
             return
-        run_sync(call(_native_session().model_update, self.model._native(), packed_key, packed,
+        run_sync(call(self._session().model_update, self._native_model(), packed_key, packed,
                       self._options(), model=self.model))
 
-    def delete(self):
+    def delete(self) -> None:
         """Deletes the rows of the filtered key (the whole partition key at least)."""
         packed_key = _codec.pack_named(self._key())
         if self._batch is not None:
-            self._batch._add(ModelWrite(kind=3, model=self.model._native(), values=b"", original=b"",
+            self._batch._add(ModelWrite(kind=3, model=self._native_model(), values=b"", original=b"",
                                         key=packed_key, changes=b"", columns=[], options=self._options()))
             return
-        run_sync(call(_native_session().model_delete, self.model._native(), packed_key, [],
+        run_sync(call(self._session().model_delete, self._native_model(), packed_key, [],
                       self._options(), model=self.model))
 
 
@@ -418,8 +521,9 @@ class BatchQuery:
     Callbacks added with ``add_callback`` run after the batch succeeded. With
     ``execute_on_exception``, the batch is sent even when the block raised."""
 
-    def __init__(self, batch_type=None, timestamp=None, consistency=None,
-                 execute_on_exception=False, timeout=None, connection=None):
+    def __init__(self, batch_type: Optional[str] = None, timestamp: Any = None,
+                 consistency: Optional[int] = None, execute_on_exception: bool = False,
+                 timeout: Optional[float] = None, connection: Optional[str] = None):
         if batch_type not in _BATCH_KINDS:
             raise CQLEngineException(f"unknown batch type {batch_type!r}")
         self.batch_type = batch_type
@@ -430,36 +534,39 @@ class BatchQuery:
         self._writes = []
         self._callbacks = []
         self._executed = False
+        self._connection = connection
 
     def _add(self, write):
         if self._executed:
             raise CQLEngineException("this batch was already executed")
         self._writes.append(write)
 
-    def add_callback(self, fn, *args, **kwargs):
+    def add_callback(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Runs ``fn(*args, **kwargs)`` once the batch succeeded."""
         if not callable(fn):
             raise ValueError("the callback must be callable")
         self._callbacks.append((fn, args, kwargs))
 
-    def consistency(self, consistency):
+    def consistency(self, consistency: Optional[int]) -> None:
+        """Sends the batch at this consistency level."""
         self._consistency = consistency
 
-    def execute(self):
+    def execute(self) -> None:
         """Sends the batch."""
         run_sync(self.execute_async())
 
-    async def execute_async(self):
+    async def execute_async(self) -> None:
+        """Sends the batch without blocking the event loop."""
         if self._executed:
             raise CQLEngineException("this batch was already executed")
         self._executed = True
         if self._writes:
-            await call(_native_session().model_batch, _BATCH_KINDS[self.batch_type],
+            await call(_native_session(self._connection).model_batch, _BATCH_KINDS[self.batch_type],
                        _micros(self.timestamp), self._writes)
         for fn, args, kwargs in self._callbacks:
             fn(*args, **kwargs)
 
-    def __enter__(self):
+    def __enter__(self) -> "BatchQuery":
         return self
 
     def __exit__(self, exc_type, exc, tb):
