@@ -14,7 +14,7 @@ VENV := .venv
 # workspace's debug build); `pip install ./bindings/python` alone builds a release wheel.
 PYTHON_PROFILE ?= dev
 
-.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test cluster-up cluster-down cluster-status clean help
+.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test kotlin-test kotlin-walkthrough swift-check cluster-up cluster-down cluster-status clean help
 
 all: build
 
@@ -22,6 +22,8 @@ help:
 	@echo "make demo          build, start a local Cassandra node, run the walkthrough (node left running)"
 	@echo "make test          build and run every test suite against a real node it starts (and stops)"
 	@echo "make python-dev    build the Python package into .venv (maturin, dev profile)"
+	@echo "make kotlin-test   build the Kotlin/JVM jar, run its JUnit suite, install it (needs a node)"
+	@echo "make swift-check   generate the Swift bindings and parse every .swift file (tree-sitter-swift)"
 	@echo "make cluster-up    start the local node (tests/cluster/cluster up)"
 	@echo "make cluster-down  stop the nodes tests/cluster/cluster started"
 
@@ -43,6 +45,9 @@ demo: build
 	@echo "== the walkthrough in Python (examples/python), over the cqlbridge package"
 	$(MAKE) -s python-dev
 	$(VENV)/bin/python examples/python/walkthrough.py
+	@echo
+	@echo "== the walkthrough in Kotlin (examples/kotlin), over the cqlbridge-kotlin jar"
+	$(MAKE) -s kotlin-walkthrough
 	@echo
 	@echo "The Cassandra node is still running (data under .cluster/). Stop it with: make cluster-down"
 
@@ -72,6 +77,28 @@ header-check:
 	  if ! diff -u ffi/include/cqlbridge.h $$tmp; then rm -f $$tmp; \
 	    echo "ffi/include/cqlbridge.h is not what cbindgen generates: run 'make header' and commit it" >&2; exit 1; fi; \
 	  rm -f $$tmp; echo "ffi/include/cqlbridge.h matches cbindgen's output"
+
+# The Kotlin/JVM binding: cargo builds the library, uniffi-bindgen generates the Kotlin, Maven
+# compiles, runs the JUnit suite against the node (CQLB_CONTACT_POINTS) and installs the jar
+# (native library inside) into the local Maven repository.
+KOTLIN_PROFILE ?= dev
+MVN := mvn -q -B -Dstyle.color=never
+kotlin-test:
+	cd bindings/kotlin && $(MVN) -Dcqlbridge.cargoProfile=$(KOTLIN_PROFILE) install
+
+# The jar without running its tests, then the Kotlin walkthrough against it.
+kotlin-walkthrough:
+	cd bindings/kotlin && $(MVN) -Dcqlbridge.cargoProfile=$(KOTLIN_PROFILE) -DskipTests install
+	cd examples/kotlin && $(MVN) compile exec:java
+
+# Swift: no toolchain runs on this machine kind, so the bindings are generated and every
+# .swift file (generated and hand-written) is parsed with tree-sitter-swift; a syntax error
+# fails. See bindings/swift/README.md for building and testing on a machine with Swift.
+swift-check:
+	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install -q 'tree-sitter>=0.23,<1' 'tree-sitter-swift>=0.7,<1'
+	bindings/swift/generate.sh dev
+	$(VENV)/bin/python bindings/swift/check_syntax.py bindings/swift
 
 # The C suite (ASan + UBSan, then valgrind); needs a node (CQLB_CONTACT_POINTS).
 c-test:

@@ -35,7 +35,9 @@ pub use mapper::{
 pub use metadata::{ColumnInfo, HostInfo, MetricsInfo, TableInfo};
 pub use queue::{CompletionQueue, Drained};
 pub use session::{Connection, PreparedStatement, RequestListener};
-pub use value::{ColumnSpecInfo, CqlValue, MapEntry, UdtField, ValuePage};
+pub use value::{
+    ColumnSpecInfo, CqlValue, MapEntry, NamedValue, Term, TypedModelRow, UdtField, ValuePage,
+};
 
 uniffi::setup_scaffolding!();
 

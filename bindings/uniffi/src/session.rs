@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+
+use tokio::task::AbortHandle;
 
 use cqlbridge_core::{Completion, ConcurrencyOptions, Prepared, Session, Statement};
 
@@ -25,6 +27,7 @@ pub async fn connect(
         session: Arc::new(session),
         queue,
         prepared: Arc::new(PreparedRegistry::default()),
+        in_flight: Arc::new(InFlight::default()),
     }))
 }
 
@@ -51,6 +54,17 @@ pub struct Connection {
     pub(crate) session: Arc<Session>,
     queue: Arc<CompletionQueue>,
     prepared: Arc<PreparedRegistry>,
+    in_flight: Arc<InFlight>,
+}
+
+/// The running requests of a connection that completes into a queue, by id.
+#[derive(Default)]
+pub(crate) struct InFlight(Mutex<HashMap<u64, AbortHandle>>);
+
+impl InFlight {
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, AbortHandle>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// A statement prepared on the cluster. Requests name it by [`PreparedStatement::id`]; it
@@ -129,11 +143,30 @@ impl Connection {
         // After fork, fail here: the queue this connection completes into is the parent's.
         self.session.check_process()?;
         let submitted = decode(&request, |id| self.prepared.get(id))?;
-        let (session, queue) = (self.session.clone(), self.queue.clone());
-        cqlbridge_core::runtime::spawn(async move {
-            queue.push(run(&session, submitted).await);
+        let (session, queue, id) = (self.session.clone(), self.queue.clone(), submitted.id);
+        let in_flight = self.in_flight.clone();
+        // Registered under the lock the task takes to unregister: it cannot finish first.
+        let mut map = self.in_flight.lock();
+        let task = cqlbridge_core::runtime::spawn(async move {
+            let done = run(&session, submitted).await;
+            in_flight.lock().remove(&id);
+            queue.push(done);
         })?;
+        map.insert(id, task.abort_handle());
         Ok(())
+    }
+
+    /// Cancels the request submitted under `id`: its work stops where it is (a request on
+    /// the wire may still be applied by the server) and nothing completes for it. Returns
+    /// whether it was still running.
+    pub fn cancel(&self, id: u64) -> bool {
+        match self.in_flight.lock().remove(&id) {
+            Some(task) => {
+                task.abort();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Starts the request packed in `request`, like [`Connection::submit`], and calls

@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use cqlbridge_core::packed::{pack_rows, unpack_page, PackedPage};
+use cqlbridge_core::packed::{pack_rows, unpack_page, PackedError, PackedPage, Reader, Writer};
 use cqlbridge_core::{Duration, Query, ResultSet, Statement, Value, Values};
 
 use crate::config::RequestOptions;
 use crate::error::{invalid, CqlError};
+use crate::mapper::write_named;
 use crate::on_runtime;
 use crate::session::{Connection, PreparedStatement};
 use crate::Uuid;
@@ -355,6 +356,103 @@ pub fn unpack_value_page(page: Vec<u8>) -> Result<ValuePage, CqlError> {
     Ok(unpack_page(&page)
         .map_err(|e| invalid(format!("malformed page: {e}")))?
         .into())
+}
+
+/// A value with its attribute name (model rows and keys).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NamedValue {
+    /// The attribute.
+    pub name: String,
+    /// Its value.
+    pub value: CqlValue,
+}
+
+/// A model row: the model (class) it belongs to and its values by attribute.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct TypedModelRow {
+    /// The model's name (a subtype's, in a polymorphic table).
+    pub model: String,
+    /// The values by attribute.
+    pub values: Vec<NamedValue>,
+}
+
+/// Packs named values as the mapper's calls take them (a model's values, a key).
+#[uniffi::export]
+pub fn pack_named_values(values: Vec<NamedValue>) -> Result<Vec<u8>, CqlError> {
+    let values = values
+        .into_iter()
+        .map(|n| Ok((n.name, Value::try_from(n.value)?)))
+        .collect::<Result<Vec<_>, CqlError>>()?;
+    let mut w = Writer::new();
+    write_named(&mut w, &values);
+    Ok(w.into_bytes())
+}
+
+/// One filter, condition or change term: an attribute, an operator code and a value.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Term {
+    /// The attribute (empty for a token filter).
+    pub name: String,
+    /// The operator or change code (see `ModelQueryDef.filters`, `ModelWriteOptions.conditions`).
+    pub op: u8,
+    /// The value.
+    pub value: CqlValue,
+}
+
+/// Packs terms as `ModelQueryDef.filters`, `ModelWriteOptions.conditions` and update
+/// changes take them.
+#[uniffi::export]
+pub fn pack_terms(terms: Vec<Term>) -> Result<Vec<u8>, CqlError> {
+    let mut w = Writer::new();
+    w.u32(terms.len());
+    for t in terms {
+        w.str(&t.name);
+        w.u8(t.op);
+        w.value(&Value::try_from(t.value)?);
+    }
+    Ok(w.into_bytes())
+}
+
+fn typed_row(r: &mut Reader<'_>) -> Result<TypedModelRow, CqlError> {
+    let bad = |e: PackedError| invalid(format!("malformed model row: {e}"));
+    let model = r.str().map_err(bad)?;
+    let n = r.u32().map_err(bad)?;
+    let values = (0..n)
+        .map(|_| {
+            Ok(NamedValue {
+                name: r.str().map_err(bad)?,
+                value: CqlValue::from(&r.value().map_err(bad)?),
+            })
+        })
+        .collect::<Result<_, CqlError>>()?;
+    Ok(TypedModelRow { model, values })
+}
+
+/// Decodes one model row (what `model_create`, `model_save` and `model_get` return).
+#[uniffi::export]
+pub fn unpack_model_row(row: Vec<u8>) -> Result<TypedModelRow, CqlError> {
+    let mut r = Reader::new(&row);
+    let out = typed_row(&mut r)?;
+    if !r.at_end() {
+        return Err(invalid("malformed model row: trailing bytes"));
+    }
+    Ok(out)
+}
+
+/// Decodes the rows of a model page (`ModelPage.rows`).
+#[uniffi::export]
+pub fn unpack_model_rows(rows: Vec<u8>) -> Result<Vec<TypedModelRow>, CqlError> {
+    let mut r = Reader::new(&rows);
+    let n = r
+        .u32()
+        .map_err(|e| invalid(format!("malformed model rows: {e}")))?;
+    let out = (0..n)
+        .map(|_| typed_row(&mut r))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !r.at_end() {
+        return Err(invalid("malformed model rows: trailing bytes"));
+    }
+    Ok(out)
 }
 
 #[uniffi::export]

@@ -1,0 +1,223 @@
+package cqlbridge
+
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.count
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.assertThrows
+import java.math.BigDecimal
+import java.math.BigInteger
+import java.net.InetAddress
+import java.time.Instant
+import java.time.LocalDate
+import java.time.LocalTime
+import java.util.UUID
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+
+/** The driver from Kotlin against the real node. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SessionTest {
+    private lateinit var ks: String
+    private val s get() = Node.session
+
+    @BeforeAll
+    fun setUp(): Unit = runBlocking {
+        ks = Node.keyspace("kt")
+        s.execute("CREATE TABLE $ks.kv (k int PRIMARY KEY, v text)")
+        s.execute("CREATE TABLE $ks.rows (p int, c int, v text, PRIMARY KEY (p, c))")
+        s.execute("CREATE TABLE $ks.counters (k int PRIMARY KEY, n counter)")
+    }
+
+    @AfterAll
+    fun tearDown(): Unit = runBlocking { s.execute("DROP KEYSPACE IF EXISTS $ks"); Unit }
+
+    @Test
+    fun `execute and prepare`(): Unit = runBlocking {
+        s.execute("INSERT INTO $ks.kv (k, v) VALUES (?, ?)", 1, "one")
+        val rs = s.execute("SELECT k, v FROM $ks.kv WHERE k = ?", 1)
+        assertEquals(listOf("k", "v"), rs.columns.names)
+        assertEquals("one", rs.one()!!.getString("v"))
+        val select = s.prepare("SELECT v FROM $ks.kv WHERE k = ?")
+        assertEquals(listOf("k"), select.paramNames)
+        assertEquals(listOf("int"), select.paramTypes)
+        assertEquals("one", s.execute(select.bind(1)).one()!!.getString(0))
+        assertNull(s.execute(select.bind(2)).one())
+        val local = s.execute("SELECT release_version FROM system.local").one()!!
+        assertTrue(local.getString("release_version")!!.startsWith("5."))
+    }
+
+    @Test
+    fun `every CQL type round-trips with its JVM type`(): Unit = runBlocking {
+        s.execute("CREATE TYPE IF NOT EXISTS $ks.addr (street text, zip int)")
+        s.execute("""CREATE TABLE IF NOT EXISTS $ks.types (k int PRIMARY KEY, a ascii, t text, b boolean, ti tinyint,
+            si smallint, i int, bi bigint, vi varint, f float, d double, de decimal, bl blob, u uuid, tu timeuuid,
+            ip inet, da date, tm time, ts timestamp, du duration, l list<int>, s set<text>, m map<text, int>,
+            tup tuple<int, text>, ad frozen<addr>, ve vector<float, 2>)""")
+        val tu = TimeUuid.now()
+        val later = TimeUuid.now()
+        assertEquals(1, tu.version())
+        assertTrue(later.timestamp() > tu.timestamp(), "time UUIDs of one process strictly increase")
+        val values = listOf<Any?>(1, "ascii", "ž✓", true, 7.toByte(), 300.toShort(), 70000, Long.MIN_VALUE,
+            BigInteger("-123456789012345678901234567890"), 1.5f, -0.25, BigDecimal("-3.1415926535897932384626"),
+            byteArrayOf(0, -1), UUID.randomUUID(), tu, InetAddress.getByName("::1"), LocalDate.of(1969, 12, 31),
+            LocalTime.of(23, 59, 59, 999_999_999), Instant.ofEpochMilli(1_700_000_000_123), CqlDuration(1, 2, 3),
+            listOf(1, 2), setOf("a", "b"), mapOf("x" to 1), CqlTuple(1, null), UdtValue(ks, "addr", mapOf("street" to "main", "zip" to null)),
+            CqlVector(listOf(1.0f, 2.0f)))
+        val names = "k, a, t, b, ti, si, i, bi, vi, f, d, de, bl, u, tu, ip, da, tm, ts, du, l, s, m, tup, ad, ve"
+        s.execute(SimpleStatement("INSERT INTO $ks.types ($names) VALUES (${values.joinToString { "?" }})", values))
+        val row = s.execute("SELECT $names FROM $ks.types WHERE k = 1").one()!!
+        for ((i, expected) in values.withIndex()) {
+            val got = row[i]
+            if (expected is ByteArray) assertTrue(expected.contentEquals(got as ByteArray)) else assertEquals(expected, got, "column $i")
+        }
+        assertEquals(tu, row.getUuid("tu"))
+        assertEquals(CqlDuration(1, 2, 3), row.getDuration("du"))
+        assertEquals(listOf(1, 2), row.getListOf<Int>("l"))
+        assertEquals("main", row.getUdt("ad")!!["street"])
+        val wrong = assertThrows<IllegalStateException> { row.getInt("t") }
+        assertTrue(wrong.message!!.contains("text"), wrong.message)
+    }
+
+    @Test
+    fun `paging as a Flow and page by page`(): Unit = runBlocking {
+        val insert = s.prepare("INSERT INTO $ks.rows (p, c, v) VALUES (?, ?, ?)")
+        s.executeConcurrent(insert, (0 until 250).map { listOf(1, it, "v$it") })
+        val st = SimpleStatement("SELECT c FROM $ks.rows WHERE p = ?", listOf(1), StatementOptions(pageSize = 40))
+        val first = s.execute(st)
+        assertEquals(40, first.rows.size)
+        assertTrue(first.hasMorePages)
+        val second = first.nextPage()!!
+        assertEquals(40, second.one()!!.getInt("c"))
+        val all = s.stream(st).toList()
+        assertEquals((0 until 250).toList(), all.map { it.getInt("c") })
+    }
+
+    @Test
+    fun `executeConcurrent returns one outcome per row in order`(): Unit = runBlocking {
+        val insert = s.prepare("INSERT INTO $ks.kv (k, v) VALUES (?, ?)")
+        val outcomes = s.executeConcurrent(insert, listOf(listOf(10, "a"), listOf("not an int", "b"), listOf(12, "c")), concurrency = 2)
+        assertEquals(3, outcomes.size)
+        assertTrue(outcomes[0].isSuccess && outcomes[2].isSuccess)
+        assertTrue(outcomes[1].exceptionOrNull() is BindException, outcomes[1].toString())
+        assertThrows<BindException> {
+            runBlocking { s.executeConcurrent(insert, listOf(listOf("x", "y")), raiseOnFirstError = true) }
+        }
+        val select = s.prepare("SELECT v FROM $ks.kv WHERE k = ?")
+        val got = s.executeConcurrent(select, listOf(listOf(10), listOf(12))).map { it.getOrThrow().one()!!.getString("v") }
+        assertEquals(listOf("a", "c"), got)
+        assertEquals(emptyList<Result<ResultSet>>(), s.executeConcurrent(select, emptyList()))
+    }
+
+    @Test
+    fun `batches and lightweight transactions`(): Unit = runBlocking {
+        val batch = BatchStatement(BatchType.LOGGED)
+            .add("INSERT INTO $ks.kv (k, v) VALUES (?, ?)", 20, "x")
+            .add(s.prepare("INSERT INTO $ks.kv (k, v) VALUES (?, ?)").bind(21, "y"))
+        s.execute(batch)
+        assertEquals(2, s.executeConcurrent("SELECT v FROM $ks.kv WHERE k = ?", listOf(listOf(20), listOf(21))).count { it.getOrThrow().one() != null })
+        s.execute(BatchStatement(BatchType.COUNTER).add("UPDATE $ks.counters SET n = n + ? WHERE k = 1", 5L))
+        assertEquals(5L, s.execute("SELECT n FROM $ks.counters WHERE k = 1").one()!!.getLong("n"))
+
+        assertTrue(s.execute("INSERT INTO $ks.kv (k, v) VALUES (30, 'first') IF NOT EXISTS").wasApplied)
+        val again = s.execute("INSERT INTO $ks.kv (k, v) VALUES (30, 'second') IF NOT EXISTS")
+        assertFalse(again.wasApplied)
+        assertEquals("first", again.one()!!.getString("v"))
+        assertTrue(s.execute("UPDATE $ks.kv SET v = 'third' WHERE k = 30 IF v = ?", "first").wasApplied)
+    }
+
+    @Test
+    fun `executeAsync completes futures with callbacks for Java callers`() {
+        val latch = CountDownLatch(10)
+        val ok = AtomicInteger()
+        repeat(10) { i ->
+            Node.session.executeAsync("INSERT INTO $ks.kv (k, v) VALUES (?, ?)", 100 + i, "async")
+                .whenComplete { rs, e -> if (e == null && rs.wasApplied) ok.incrementAndGet(); latch.countDown() }
+        }
+        assertTrue(latch.await(20, TimeUnit.SECONDS))
+        assertEquals(10, ok.get())
+        val failed = Node.session.executeAsync("SELECT nope FROM $ks.kv")
+        val e = assertThrows<java.util.concurrent.ExecutionException> { failed.get(20, TimeUnit.SECONDS) }
+        assertTrue(e.cause is InvalidQueryException, e.cause.toString())
+    }
+
+    @Test
+    fun `1000 concurrent suspends complete while the caller's loop stays free`(): Unit = runBlocking {
+        val select = s.prepare("SELECT v FROM $ks.kv WHERE k = ?")
+        var ticks = 0
+        val ticker = launch { while (true) { ticks++; delay(1) } }
+        val results = coroutineScope { (0 until 1000).map { async { s.execute(select.bind(it % 50)) } }.awaitAll() }
+        ticker.cancel()
+        assertEquals(1000, results.size)
+        assertTrue(ticks > 1, "the event loop ticked $ticks times")
+        assertEquals(0, Completions.pending)
+    }
+
+    @Test
+    fun `cancelling a coroutine cancels its request`(): Unit = runBlocking {
+        s.execute("CREATE TABLE IF NOT EXISTS $ks.cancelled (k int PRIMARY KEY)")
+        val insert = s.prepare("INSERT INTO $ks.cancelled (k) VALUES (?)")
+        val rows = (0 until 20000).map { listOf(it) }
+        val outcome = withTimeoutOrNull(300) { s.executeConcurrent(insert, rows, concurrency = 1) }
+        assertNull(outcome, "20000 sequential inserts finished within 300 ms?")
+        assertEquals(0, Completions.pending)
+        delay(500)
+        val n1 = s.execute("SELECT count(*) FROM $ks.cancelled").one()!!.getLong(0)!!
+        delay(500)
+        val n2 = s.execute("SELECT count(*) FROM $ks.cancelled").one()!!.getLong(0)!!
+        assertTrue(n1 < 20000, "every insert ran: $n1")
+        assertEquals(n1, n2, "inserts went on after the coroutine was cancelled")
+    }
+
+    @Test
+    fun `bad input gets typed errors`(): Unit = runBlocking {
+        assertThrows<SyntaxErrorException> { runBlocking { s.execute("SELEKT 1") } }
+        val unknown = assertThrows<InvalidQueryException> { runBlocking { s.execute("SELECT * FROM nokeyspace_xyz.t") } }
+        assertTrue(unknown.message!!.contains("nokeyspace_xyz"), unknown.message)
+        assertThrows<BindException> { runBlocking { s.execute("INSERT INTO $ks.kv (k, v) VALUES (?, ?)", "one", "x") } }
+        assertThrows<BindException> { runBlocking { s.execute("INSERT INTO $ks.kv (k, v) VALUES (?, ?)", 1) } }
+        assertThrows<UnsupportedValueException> { runBlocking { s.execute("INSERT INTO $ks.kv (k, v) VALUES (?, ?)", 1, Any()) } }
+        // 1 ms is shorter than a scan of the schema usually takes: of 20 tries, some time out.
+        val hurried = SimpleStatement("SELECT * FROM system_schema.columns", emptyList(), StatementOptions(timeout = java.time.Duration.ofNanos(1)))
+        val outcomes = (1..20).map { runCatching { s.execute(hurried) }.exceptionOrNull() }
+        assertTrue(outcomes.any { it is OperationTimedOutException }, outcomes.toString())
+        assertTrue(outcomes.all { it == null || it is OperationTimedOutException }, outcomes.toString())
+        val noNode = CqlCluster.builder().addContactPoints("127.0.0.1:1").withConnectTimeout(java.time.Duration.ofSeconds(2)).build()
+        assertThrows<DriverException> { runBlocking { noNode.connect() } }
+        val closed = Node.cluster().connectBlocking()
+        closed.close()
+        assertThrows<IllegalStateException> { runBlocking { closed.execute("SELECT 1 FROM system.local") } }
+        assertNotNull(s.execute("SELECT release_version FROM system.local").one(), "the shared session still works")
+    }
+
+    @Test
+    fun `metadata and keyspace switching`(): Unit = runBlocking {
+        assertTrue(s.metadata.hosts.isNotEmpty())
+        assertTrue(ks in s.metadata.keyspaceNames)
+        val session = Node.cluster().connect(ks)
+        session.use {
+            assertEquals(ks, it.keyspace)
+            it.execute("INSERT INTO kv (k, v) VALUES (40, 'here')")
+            it.useKeyspace("system")
+            assertEquals("system", it.keyspace)
+            assertTrue(it.execute("SELECT count(*) FROM $ks.kv").one()!!.getLong(0)!! > 0)
+        }
+        assertTrue(s.metadata.tables(ks).any { it.name == "kv" && it.partitionKey == listOf("k") })
+        assertTrue(s.metadata.metrics.requests > 0uL)
+    }
+}
