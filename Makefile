@@ -14,7 +14,7 @@ VENV := .venv
 # workspace's debug build); `pip install ./bindings/python` alone builds a release wheel.
 PYTHON_PROFILE ?= dev
 
-.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test kotlin-test kotlin-walkthrough swift-check cluster-up cluster-down cluster-status clean help
+.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test kotlin-test kotlin-walkthrough swift-check conformance cluster-up cluster-down cluster-status clean help
 
 all: build
 
@@ -90,6 +90,19 @@ kotlin-test:
 kotlin-walkthrough:
 	cd bindings/kotlin && $(MVN) -Dcqlbridge.cargoProfile=$(KOTLIN_PROFILE) -DskipTests install
 	cd examples/kotlin && $(MVN) compile exec:java
+
+# Cross-language conformance (tests/conformance): each runner runs every scenario against the
+# node and writes what it saw; the comparer checks them against the expected outcomes and each
+# other. Needs `make python-dev` and the Kotlin jar installed (`make kotlin-test`).
+CONFORMANCE_OUT := target/conformance
+conformance:
+	@mkdir -p $(CONFORMANCE_OUT)
+	$(CARGO) run -q -p cqlbridge-conformance -- tests/conformance/scenarios $(CONFORMANCE_OUT)/rust.json
+	$(VENV)/bin/python tests/conformance/runners/python/run.py tests/conformance/scenarios $(CONFORMANCE_OUT)/python.json
+	cd tests/conformance/runners/kotlin && $(MVN) compile exec:java \
+	  -Dexec.args="$(CURDIR)/tests/conformance/scenarios $(CURDIR)/$(CONFORMANCE_OUT)/kotlin.json"
+	$(VENV)/bin/python tests/conformance/compare.py tests/conformance/scenarios \
+	  $(CONFORMANCE_OUT)/rust.json $(CONFORMANCE_OUT)/python.json $(CONFORMANCE_OUT)/kotlin.json
 
 # Swift: no toolchain runs on this machine kind, so the bindings are generated and every
 # .swift file (generated and hand-written) is parsed with tree-sitter-swift; a syntax error

@@ -2,7 +2,8 @@
 //! indexes; alter changed options; never drop; refuse a primary-key change; warn on a type
 //! change), `drop_table`, `sync_type`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::render;
 use super::schema::{ModelSchema, OptionValue};
@@ -11,6 +12,22 @@ use crate::metadata::{ColumnKind, TableMetadata};
 use crate::session::Session;
 use crate::types::CqlType;
 use crate::value::Value;
+
+/// One lock per (keyspace, table).
+type TableLocks = Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>;
+
+/// The lock that serialises `sync_table` of one table within this process.
+fn table_lock(keyspace: &str, table: &str) -> Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: OnceLock<TableLocks> = OnceLock::new();
+    let mut locks = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    locks
+        .entry((keyspace.to_owned(), table.to_owned()))
+        .or_default()
+        .clone()
+}
 
 /// What `sync_table` did.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -201,6 +218,10 @@ impl Session {
         let mut m = model.clone();
         let ks = keyspace_of(self, model)?;
         m.keyspace = Some(ks.clone());
+        // Two CREATE TABLE IF NOT EXISTS racing can leave statements prepared against a table
+        // id the schema then drops ("Unknown CF"): one sync of a table at a time per process.
+        let lock = table_lock(&ks, &m.table);
+        let _one_at_a_time = lock.lock().await;
         // The discriminator is queried by subtype: it gets an index.
         if let Some(p) = &m.polymorphism {
             let column = p.column.clone();

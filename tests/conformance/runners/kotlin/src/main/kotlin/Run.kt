@@ -1,0 +1,188 @@
+// The Kotlin conformance runner: every scenario of tests/conformance/scenarios over the
+// cqlbridge-kotlin jar, written canonically (tests/conformance/README.md).
+// Usage: Run <scenarios dir> <output file>.
+
+import cqlbridge.BatchStatement
+import cqlbridge.BatchType
+import cqlbridge.CqlCluster
+import cqlbridge.CqlDuration
+import cqlbridge.CqlSession
+import cqlbridge.CqlTuple
+import cqlbridge.CqlVector
+import cqlbridge.DriverException
+import cqlbridge.EmptyValue
+import cqlbridge.PreparedStatement
+import cqlbridge.ResultSet
+import cqlbridge.SimpleStatement
+import cqlbridge.StatementOptions
+import cqlbridge.UdtValue
+import cqlbridge.Unset
+import kotlinx.coroutines.runBlocking
+import org.json.JSONArray
+import org.json.JSONObject
+import java.io.File
+import java.math.BigDecimal
+import java.math.BigInteger
+import java.net.InetAddress
+import java.time.Duration
+import java.time.Instant
+import java.time.LocalDate
+import java.time.LocalTime
+import java.util.UUID
+
+const val KEYSPACE = "conformance_kotlin"
+
+/** A typed input value (`["int", "5"]`, `["list", [...]]`, null, `["unset"]`). */
+fun value(v: Any?): Any? {
+    if (v == null || v == JSONObject.NULL) return null
+    val a = v as JSONArray
+    val tag = a.getString(0)
+    if (tag == "unset") return Unset
+    val arg = a.get(1)
+    val text = { arg as String }
+    val all = { (arg as JSONArray).map { value(it) } }
+    return when (tag) {
+        "tinyint" -> text().toByte()
+        "smallint" -> text().toShort()
+        "int" -> text().toInt()
+        "bigint", "counter" -> text().toLong()
+        "varint" -> BigInteger(text())
+        "float" -> text().toFloat()
+        "double" -> text().toDouble()
+        "decimal" -> BigDecimal(text())
+        "text", "ascii" -> text()
+        "boolean" -> text() == "true"
+        "blob" -> text().chunked(2).map { it.toInt(16).toByte() }.toByteArray()
+        "uuid", "timeuuid" -> UUID.fromString(text())
+        "inet" -> InetAddress.getByName(text())
+        "date" -> LocalDate.ofEpochDay(text().toLong())
+        "time" -> LocalTime.ofNanoOfDay(text().toLong())
+        "timestamp" -> Instant.ofEpochMilli(text().toLong())
+        "duration" -> text().split(',').map { it.toLong() }.let { CqlDuration(it[0].toInt(), it[1].toInt(), it[2]) }
+        "list" -> all()
+        "set" -> LinkedHashSet(all())
+        "vector" -> CqlVector(all())
+        "tuple" -> CqlTuple(all())
+        "map" -> LinkedHashMap<Any?, Any?>().also { m -> (arg as JSONArray).forEach { kv -> kv as JSONArray; m[value(kv.get(0))] = value(kv.get(1)) } }
+        "udt" -> (arg as JSONObject).let { o -> UdtValue("", "", o.keySet().associateWith { value(o.get(it)) }) }
+        else -> error("unknown value type $tag")
+    }
+}
+
+fun values(a: JSONArray?): List<Any?> = a?.map { value(it) } ?: emptyList()
+
+fun floatText(x: Double, bits: String): Any = when {
+    x.isNaN() -> "NaN"
+    x.isInfinite() -> if (x > 0) "Infinity" else "-Infinity"
+    else -> bits
+}
+
+/** The canonical text of a value (its JVM type says its CQL type). */
+fun canonical(v: Any?): Any = when (v) {
+    null, EmptyValue, Unset -> JSONObject.NULL
+    is Byte, is Short, is Int, is Long, is BigInteger -> v.toString()
+    is Float -> floatText(v.toDouble(), "0x%08x".format(java.lang.Float.floatToRawIntBits(v)))
+    is Double -> floatText(v, "0x%016x".format(java.lang.Double.doubleToRawLongBits(v)))
+    is BigDecimal -> "${v.unscaledValue()}e${-v.scale()}"
+    is String -> v
+    is Boolean -> if (v) "true" else "false"
+    is ByteArray -> v.joinToString("") { "%02x".format(it) }
+    is UUID -> v.toString()
+    is InetAddress -> v.address.joinToString("") { "%02x".format(it) }
+    is LocalDate -> v.toEpochDay().toString()
+    is LocalTime -> v.toNanoOfDay().toString()
+    is Instant -> v.toEpochMilli().toString()
+    is CqlDuration -> "${v.months},${v.days},${v.nanoseconds}"
+    is List<*> -> JSONArray(v.map { canonical(it) })
+    is Set<*> -> JSONArray(v.map { canonical(it) })
+    is CqlVector -> JSONArray(v.elements.map { canonical(it) })
+    is CqlTuple -> JSONArray(v.elements.map { canonical(it) })
+    is Map<*, *> -> JSONArray(v.entries.map { (k, x) -> JSONArray(listOf(canonical(k), canonical(x))) })
+    is UdtValue -> JSONObject().also { o -> v.fields.forEach { (k, x) -> o.put(k, canonical(x)) } }
+    else -> error("no canonical form for ${v.javaClass}")
+}
+
+fun rows(rs: ResultSet) = JSONArray(rs.rows.map { r -> JSONArray(r.toList().map { canonical(it) }) })
+
+fun applied(rs: ResultSet): Any =
+    if (rs.columns.definitions.firstOrNull()?.name == "[applied]") rs.rows[0][0] == true else JSONObject.NULL
+
+fun kind(e: Throwable): String = (e as? DriverException)?.kind ?: e.javaClass.simpleName
+
+suspend fun runStep(s: CqlSession, step: JSONObject, prepared: MutableMap<String, PreparedStatement>): JSONObject {
+    fun cql(key: String) = step.getString(key).replace("{ks}", KEYSPACE)
+    val options = StatementOptions(pageSize = if (step.has("page_size")) step.getInt("page_size") else null)
+    val out = JSONObject().put("error", JSONObject.NULL)
+    when {
+        step.has("execute") -> {
+            val text = cql("execute")
+            val vs = values(step.optJSONArray("values"))
+            val rs = if (step.optBoolean("prepared")) {
+                s.execute(prepared.getOrPut(text) { s.prepare(text) }.bindList(vs).withOptions(options))
+            } else {
+                s.execute(SimpleStatement(text, vs, options))
+            }
+            out.put("rows", rows(rs)).put("applied", applied(rs))
+        }
+        step.has("pages") -> {
+            val st = SimpleStatement(cql("pages"), values(step.optJSONArray("values")), options)
+            val pages = JSONArray()
+            val all = JSONArray()
+            var rs: ResultSet? = s.execute(st)
+            while (rs != null) {
+                pages.put(rs.rows.size)
+                rows(rs).forEach { all.put(it) }
+                rs = rs.nextPage()
+            }
+            out.put("pages", pages).put("rows", all)
+        }
+        step.has("batch") -> {
+            val batch = BatchStatement(BatchType.valueOf(step.getString("batch")))
+            val statements = step.getJSONArray("statements")
+            for (i in 0 until statements.length()) {
+                val st = statements.getJSONObject(i)
+                batch.add(SimpleStatement(st.getString("cql").replace("{ks}", KEYSPACE), values(st.optJSONArray("values"))))
+            }
+            out.put("applied", applied(s.execute(batch)))
+        }
+        step.has("concurrent") -> {
+            val ps = s.prepare(cql("concurrent"))
+            val rowsIn = step.getJSONArray("rows").map { values(it as JSONArray) }
+            val outcomes = s.executeConcurrent(ps, rowsIn, concurrency = step.optInt("concurrency", 4))
+            out.put("outcomes", JSONArray(outcomes.map { o -> o.exceptionOrNull()?.let { kind(it) } ?: "ok" }))
+        }
+        else -> error("unknown step $step")
+    }
+    return out
+}
+
+fun main(args: Array<String>) = runBlocking {
+    val points = (System.getenv("CQLB_CONTACT_POINTS") ?: "127.0.0.1").split(',').filter { it.isNotBlank() }
+    val cluster = CqlCluster.builder().addContactPoints(*points.toTypedArray()).withConnectTimeout(Duration.ofSeconds(20)).build()
+    cluster.use {
+        val s = cluster.connect()
+        s.execute("DROP KEYSPACE IF EXISTS $KEYSPACE")
+        s.execute("CREATE KEYSPACE $KEYSPACE WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
+        val results = JSONObject()
+        for (file in File(args[0]).listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }) {
+            val doc = JSONObject(file.readText())
+            doc.optJSONArray("schema")?.forEach { s.execute((it as String).replace("{ks}", KEYSPACE)) }
+            val prepared = mutableMapOf<String, PreparedStatement>()
+            val scenarios = doc.getJSONArray("scenarios")
+            for (i in 0 until scenarios.length()) {
+                val sc = scenarios.getJSONObject(i)
+                val outcomes = JSONArray()
+                val steps = sc.getJSONArray("steps")
+                for (j in 0 until steps.length()) {
+                    outcomes.put(try {
+                        runStep(s, steps.getJSONObject(j), prepared)
+                    } catch (e: Exception) {
+                        JSONObject().put("error", kind(e))
+                    })
+                }
+                results.put("${doc.getString("group")}/${sc.getString("name")}", outcomes)
+            }
+        }
+        File(args[1]).also { it.parentFile.mkdirs() }.writeText(JSONObject().put("language", "kotlin").put("results", results).toString(1))
+    }
+}

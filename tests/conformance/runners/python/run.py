@@ -1,0 +1,273 @@
+"""The Python conformance runner: every scenario through the `cqlbridge` package (the DataStax
+driver's API), written canonically (tests/conformance/README.md).
+Usage: run.py <scenarios dir> <output file>."""
+
+import datetime
+import ipaddress
+import json
+import math
+import os
+import pathlib
+import struct
+import sys
+import uuid
+from decimal import Decimal
+
+from cqlbridge.cluster import Cluster
+from cqlbridge.concurrent import execute_concurrent_with_args
+from cqlbridge.query import BatchStatement, BatchType, SimpleStatement
+from cqlbridge.util import UNSET_VALUE, Date, Duration, Time
+
+KEYSPACE = "conformance_python"
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+# -- typed input values -> Python values
+
+def value(v):
+    if v is None:
+        return None
+    tag = v[0]
+    if tag == "unset":
+        return UNSET_VALUE
+    arg = v[1]
+    if tag in ("tinyint", "smallint", "int", "bigint", "varint", "counter"):
+        return int(arg)
+    if tag in ("float", "double"):
+        return float(arg)
+    if tag == "decimal":
+        return Decimal(arg)
+    if tag in ("text", "ascii"):
+        return arg
+    if tag == "boolean":
+        return arg == "true"
+    if tag == "blob":
+        return bytes.fromhex(arg)
+    if tag in ("uuid", "timeuuid"):
+        return uuid.UUID(arg)
+    if tag == "inet":
+        return arg
+    if tag == "date":
+        return Date(int(arg))
+    if tag == "time":
+        return Time(int(arg))
+    if tag == "timestamp":
+        return EPOCH + datetime.timedelta(milliseconds=int(arg))
+    if tag == "duration":
+        months, days, nanos = (int(x) for x in arg.split(","))
+        return Duration(months, days, nanos)
+    if tag in ("list", "vector"):
+        return [value(x) for x in arg]
+    if tag == "set":
+        return {frozen(value(x)) for x in arg}
+    if tag == "tuple":
+        return tuple(value(x) for x in arg)
+    if tag == "map":
+        return {frozen(value(k)): value(x) for k, x in arg}
+    if tag == "udt":
+        return {k: value(x) for k, x in arg.items()}
+    raise ValueError(f"unknown value type {tag!r}")
+
+
+def frozen(v):
+    if isinstance(v, list):
+        return tuple(frozen(x) for x in v)
+    if isinstance(v, set):
+        return frozenset(frozen(x) for x in v)
+    return v
+
+
+def values(vs):
+    return [value(v) for v in vs or []]
+
+
+# -- CQL types (as result metadata writes them) and canonical output
+
+def parse_type(s):
+    """("name", [parameters]) from "map<text, frozen<list<int>>>"."""
+    s = s.strip()
+    if s.startswith("frozen<"):
+        return parse_type(s[7:-1])
+    if "<" not in s:
+        return (s, [])
+    name, rest = s.split("<", 1)
+    rest = rest[:-1]
+    params, depth, start = [], 0, 0
+    for i, ch in enumerate(rest):
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            params.append(rest[start:i])
+            start = i + 1
+    params.append(rest[start:])
+    return (name.strip(), [parse_type(p) for p in params])
+
+
+def float_text(x, width):
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if width == 32:
+        return "0x%08x" % struct.unpack("<I", struct.pack("<f", x))[0]
+    return "0x%016x" % struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def canonical(v, typ):
+    if v is None:
+        return None
+    name, params = typ
+    if name in ("tinyint", "smallint", "int", "bigint", "varint", "counter"):
+        return str(int(v))
+    if name == "float":
+        return float_text(v, 32)
+    if name == "double":
+        return float_text(v, 64)
+    if name == "decimal":
+        sign, digits, exp = v.as_tuple()
+        unscaled = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+        return f"{unscaled}e{exp}"
+    if name in ("text", "ascii", "varchar"):
+        return v
+    if name == "boolean":
+        return "true" if v else "false"
+    if name == "blob":
+        return bytes(v).hex()
+    if name in ("uuid", "timeuuid"):
+        return str(v)
+    if name == "inet":
+        return ipaddress.ip_address(v).packed.hex()
+    if name == "date":
+        return str(v.days_from_epoch)
+    if name == "time":
+        return str(v.nanosecond_time)
+    if name == "timestamp":
+        delta = v - EPOCH
+        return str((delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000)
+    if name == "duration":
+        return f"{v.months},{v.days},{v.nanoseconds}"
+    if name == "list":
+        return [canonical(x, params[0]) for x in v]
+    if name == "set":
+        # A Python set has no order: written in the server's (the element type's) order.
+        try:
+            v = sorted(v)
+        except TypeError:
+            pass
+        return [canonical(x, params[0]) for x in v]
+    if name == "vector":
+        return [canonical(x, params[0]) for x in v]
+    if name == "map":
+        return [[canonical(k, params[0]), canonical(x, params[1])] for k, x in v.items()]
+    if name == "tuple":
+        return [canonical(x, t) for x, t in zip(v, params)]
+    # A user-defined type: fields canonicalized from their values.
+    fields = v._asdict() if hasattr(v, "_asdict") else dict(vars(v))
+    return {k: untyped(x) for k, x in fields.items()}
+
+
+def untyped(v):
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return v
+    if isinstance(v, float):
+        return float_text(v, 64)
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return [untyped(x) for x in v]
+    if isinstance(v, dict):
+        return [[untyped(k), untyped(x)] for k, x in v.items()]
+    return str(v)
+
+
+def rows_of(rs):
+    types = [parse_type(t) for t in rs.column_types]
+    return [[canonical(x, t) for x, t in zip(row, types)] for row in rs.current_rows]
+
+
+def applied_of(rs):
+    if rs.column_names and rs.column_names[0] == "[applied]":
+        return bool(rs.current_rows[0][0])
+    return None
+
+
+def kind(e):
+    return getattr(e, "kind", None) or type(e).__name__
+
+
+# -- steps
+
+def run_step(session, step, ks, prepared_cache):
+    def cql(s):
+        return s.replace("{ks}", ks)
+
+    if "execute" in step:
+        text = cql(step["execute"])
+        if step.get("prepared"):
+            if text not in prepared_cache:
+                prepared_cache[text] = session.prepare(text)
+            query = prepared_cache[text].bind(values(step.get("values")))
+            query.fetch_size = step.get("page_size")
+            rs = session.execute(query)
+        else:
+            query = SimpleStatement(text.replace("?", "%s"), fetch_size=step.get("page_size"))
+            rs = session.execute(query, values(step.get("values")))
+        return {"error": None, "rows": rows_of(rs), "applied": applied_of(rs)}
+    if "pages" in step:
+        st = SimpleStatement(cql(step["pages"]).replace("?", "%s"), fetch_size=step["page_size"])
+        rs = session.execute(st, values(step.get("values")))
+        pages, rows = [], []
+        while True:
+            pages.append(len(rs.current_rows))
+            rows.extend(rows_of(rs))
+            if not rs.has_more_pages:
+                break
+            rs = session.execute(st, values(step.get("values")), paging_state=rs.paging_state)
+        return {"error": None, "pages": pages, "rows": rows}
+    if "batch" in step:
+        batch = BatchStatement(batch_type=getattr(BatchType, step["batch"]))
+        for s in step["statements"]:
+            batch.add(SimpleStatement(cql(s["cql"]).replace("?", "%s")), values(s.get("values")))
+        rs = session.execute(batch)
+        return {"error": None, "applied": applied_of(rs)}
+    if "concurrent" in step:
+        prepared = session.prepare(cql(step["concurrent"]))
+        results = execute_concurrent_with_args(session, prepared, [values(r) for r in step["rows"]],
+                                               concurrency=step.get("concurrency", 4), raise_on_first_error=False)
+        return {"error": None, "outcomes": ["ok" if ok else kind(r) for ok, r in results]}
+    raise ValueError(f"unknown step {step}")
+
+
+def main(scenarios_dir, output):
+    contact_points = os.environ.get("CQLB_CONTACT_POINTS", "127.0.0.1").split(",")
+    cluster = Cluster(contact_points, connect_timeout=20)
+    session = cluster.connect()
+    session.execute(f"DROP KEYSPACE IF EXISTS {KEYSPACE}")
+    session.execute(f"CREATE KEYSPACE {KEYSPACE} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
+    results = {}
+    for path in sorted(pathlib.Path(scenarios_dir).glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for ddl in doc.get("schema", []):
+            session.execute(ddl.replace("{ks}", KEYSPACE))
+        prepared_cache = {}
+        for sc in doc["scenarios"]:
+            outcomes = []
+            for step in sc["steps"]:
+                try:
+                    outcomes.append(run_step(session, step, KEYSPACE, prepared_cache))
+                except Exception as e:  # the outcome of the step is its error kind
+                    outcomes.append({"error": kind(e)})
+            results[f"{doc['group']}/{sc['name']}"] = outcomes
+    cluster.shutdown()
+    pathlib.Path(output).parent.mkdir(parents=True, exist_ok=True)
+    pathlib.Path(output).write_text(json.dumps({"language": "python", "results": results}, indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,310 @@
+//! The Rust conformance runner: every scenario of `tests/conformance/scenarios` over
+//! cqlbridge-core, written canonically (tests/conformance/README.md).
+//! Usage: conformance <scenarios dir> <output file>.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use bigdecimal::BigDecimal;
+use cqlbridge_core::{
+    Batch, BatchType, ClusterConfig, ConcurrencyOptions, Duration, Error, Query, ResultSet,
+    Session, Statement, StatementOptions, Value, Values,
+};
+use serde_json::{json, Map, Value as Json};
+
+const KEYSPACE: &str = "conformance_rust";
+
+/// A typed input value (`["int", "5"]`, `["list", [...]]`, `null`, `["unset"]`).
+fn value(v: &Json) -> Value {
+    let Some(arr) = v.as_array() else {
+        return Value::Null;
+    };
+    let tag = arr[0].as_str().expect("a type tag");
+    if tag == "unset" {
+        return Value::Unset;
+    }
+    let arg = &arr[1];
+    let text = || arg.as_str().expect("a scalar as text");
+    let all = |a: &Json| a.as_array().expect("a list").iter().map(value).collect();
+    match tag {
+        "tinyint" => Value::TinyInt(text().parse().unwrap()),
+        "smallint" => Value::SmallInt(text().parse().unwrap()),
+        "int" => Value::Int(text().parse().unwrap()),
+        "bigint" | "counter" => Value::BigInt(text().parse().unwrap()),
+        "varint" => Value::Varint(text().parse().unwrap()),
+        "float" => Value::Float(float(text()) as f32),
+        "double" => Value::Double(float(text())),
+        "decimal" => Value::Decimal(text().parse::<BigDecimal>().unwrap()),
+        "text" => Value::Text(text().to_owned()),
+        "ascii" => Value::Ascii(text().to_owned()),
+        "boolean" => Value::Boolean(text() == "true"),
+        "blob" => Value::Blob(unhex(text())),
+        "uuid" => Value::Uuid(text().parse().unwrap()),
+        "timeuuid" => Value::Timeuuid(text().parse().unwrap()),
+        "inet" => Value::Inet(text().parse().unwrap()),
+        "date" => Value::Date(text().parse().unwrap()),
+        "time" => Value::Time(text().parse().unwrap()),
+        "timestamp" => Value::Timestamp(text().parse().unwrap()),
+        "duration" => {
+            let p: Vec<i64> = text().split(',').map(|x| x.parse().unwrap()).collect();
+            Value::Duration(Duration {
+                months: p[0] as i32,
+                days: p[1] as i32,
+                nanoseconds: p[2],
+            })
+        }
+        "list" => Value::List(all(arg)),
+        "set" => Value::Set(all(arg)),
+        "vector" => Value::Vector(all(arg)),
+        "tuple" => Value::Tuple(all(arg)),
+        "map" => Value::Map(
+            arg.as_array()
+                .unwrap()
+                .iter()
+                .map(|kv| (value(&kv[0]), value(&kv[1])))
+                .collect(),
+        ),
+        "udt" => Value::Udt {
+            keyspace: String::new(),
+            name: String::new(),
+            fields: arg
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), value(v)))
+                .collect(),
+        },
+        other => panic!("unknown value type {other}"),
+    }
+}
+
+fn float(s: &str) -> f64 {
+    match s {
+        "NaN" => f64::NAN,
+        "Infinity" => f64::INFINITY,
+        "-Infinity" => f64::NEG_INFINITY,
+        _ => s.parse().unwrap(),
+    }
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn values(v: Option<&Json>) -> Values {
+    match v.and_then(Json::as_array) {
+        Some(vs) if !vs.is_empty() => Values::Positional(vs.iter().map(value).collect()),
+        _ => Values::None,
+    }
+}
+
+fn float_text(x: f64, bits: String) -> Json {
+    if x.is_nan() {
+        json!("NaN")
+    } else if x.is_infinite() {
+        json!(if x > 0.0 { "Infinity" } else { "-Infinity" })
+    } else {
+        json!(bits)
+    }
+}
+
+/// The canonical text of a value (its variant says its type).
+fn canonical(v: &Value) -> Json {
+    match v {
+        Value::Null | Value::Empty | Value::Unset => Json::Null,
+        Value::TinyInt(n) => json!(n.to_string()),
+        Value::SmallInt(n) => json!(n.to_string()),
+        Value::Int(n) => json!(n.to_string()),
+        Value::BigInt(n) | Value::Counter(n) => json!(n.to_string()),
+        Value::Varint(n) => json!(n.to_string()),
+        Value::Float(f) => float_text(*f as f64, format!("0x{:08x}", f.to_bits())),
+        Value::Double(f) => float_text(*f, format!("0x{:016x}", f.to_bits())),
+        Value::Decimal(d) => {
+            let (unscaled, scale) = d.as_bigint_and_exponent();
+            json!(format!("{unscaled}e{}", -scale))
+        }
+        Value::Text(s) | Value::Ascii(s) => json!(s),
+        Value::Boolean(b) => json!(if *b { "true" } else { "false" }),
+        Value::Blob(b) => json!(hex(b)),
+        Value::Uuid(u) | Value::Timeuuid(u) => json!(u.to_string()),
+        Value::Inet(IpAddr::V4(a)) => json!(hex(&a.octets())),
+        Value::Inet(IpAddr::V6(a)) => json!(hex(&a.octets())),
+        Value::Date(d) => json!(d.to_string()),
+        Value::Time(t) => json!(t.to_string()),
+        Value::Timestamp(t) => json!(t.to_string()),
+        Value::Duration(d) => json!(format!("{},{},{}", d.months, d.days, d.nanoseconds)),
+        Value::List(vs) | Value::Set(vs) | Value::Vector(vs) | Value::Tuple(vs) => {
+            Json::Array(vs.iter().map(canonical).collect())
+        }
+        Value::Map(kvs) => Json::Array(
+            kvs.iter()
+                .map(|(k, v)| json!([canonical(k), canonical(v)]))
+                .collect(),
+        ),
+        Value::Udt { fields, .. } => Json::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), canonical(v)))
+                .collect::<Map<_, _>>(),
+        ),
+        other => panic!("no canonical form for {}", other.type_name()),
+    }
+}
+
+fn rows(rs: &ResultSet) -> Json {
+    Json::Array(
+        rs.rows
+            .iter()
+            .map(|r| Json::Array(r.iter().map(canonical).collect()))
+            .collect(),
+    )
+}
+
+fn applied(rs: &ResultSet) -> Json {
+    match rs.columns.first() {
+        Some(c) if c.name == "[applied]" => json!(rs.rows[0][0] == Value::Boolean(true)),
+        _ => Json::Null,
+    }
+}
+
+fn kind(e: &Error) -> String {
+    format!("{:?}", e.kind())
+}
+
+fn options(step: &Json) -> StatementOptions {
+    StatementOptions {
+        page_size: step["page_size"].as_i64().map(|n| n as i32),
+        ..Default::default()
+    }
+}
+
+async fn run_step(s: &Session, step: &Json, ks: &str) -> Result<Json, Error> {
+    let cql = |key: &str| step[key].as_str().unwrap().replace("{ks}", ks);
+    if step.get("execute").is_some() {
+        let text = cql("execute");
+        let query = if step["prepared"].as_bool() == Some(true) {
+            Query::Prepared(s.prepare(text).await?)
+        } else {
+            Query::Cql(Statement::new(text))
+        };
+        let rs = s
+            .run_with(&query, &values(step.get("values")), None, &options(step))
+            .await?;
+        return Ok(json!({"error": null, "rows": rows(&rs), "applied": applied(&rs)}));
+    }
+    if step.get("pages").is_some() {
+        let query = Query::Cql(Statement::new(cql("pages")));
+        let vals = values(step.get("values"));
+        let (mut pages, mut all) = (Vec::new(), Vec::new());
+        let mut state: Option<Vec<u8>> = None;
+        loop {
+            let rs = s
+                .run_with(&query, &vals, state.as_deref(), &options(step))
+                .await?;
+            pages.push(json!(rs.rows.len()));
+            if let Json::Array(r) = rows(&rs) {
+                all.extend(r);
+            }
+            state = rs.paging_state.clone();
+            if state.is_none() {
+                break;
+            }
+        }
+        return Ok(json!({"error": null, "pages": pages, "rows": all}));
+    }
+    if let Some(kind_name) = step["batch"].as_str() {
+        let kind = match kind_name {
+            "LOGGED" => BatchType::Logged,
+            "UNLOGGED" => BatchType::Unlogged,
+            _ => BatchType::Counter,
+        };
+        let mut batch = Batch::new(kind);
+        for st in step["statements"].as_array().unwrap() {
+            let text = st["cql"].as_str().unwrap().replace("{ks}", ks);
+            batch = batch.add(Statement::new(text), values(st.get("values")));
+        }
+        let rs = s.batch(&batch).await?;
+        return Ok(json!({"error": null, "applied": applied(&rs)}));
+    }
+    if step.get("concurrent").is_some() {
+        let query = Query::Prepared(s.prepare(cql("concurrent")).await?);
+        let items = step["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (query.clone(), values(Some(r))))
+            .collect();
+        let limits = ConcurrencyOptions {
+            concurrency: step["concurrency"].as_u64().unwrap_or(4) as usize,
+            raise_on_first_error: false,
+        };
+        let outcomes = s.execute_concurrent(items, limits).await?;
+        let outcomes: Vec<Json> = outcomes
+            .iter()
+            .map(|o| match o {
+                Ok(_) => json!("ok"),
+                Err(e) => json!(kind(e)),
+            })
+            .collect();
+        return Ok(json!({"error": null, "outcomes": outcomes}));
+    }
+    panic!("unknown step {step}");
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (dir, output) = (&args[1], &args[2]);
+    let points = std::env::var("CQLB_CONTACT_POINTS").unwrap_or_else(|_| "127.0.0.1".into());
+    let mut builder = ClusterConfig::builder();
+    for p in points.split(',').filter(|p| !p.is_empty()) {
+        builder = builder.contact_point(p);
+    }
+    let session = Session::connect(&builder.build().unwrap()).await.unwrap();
+    session
+        .execute(format!("DROP KEYSPACE IF EXISTS {KEYSPACE}"), ())
+        .await
+        .unwrap();
+    session
+        .execute(format!("CREATE KEYSPACE {KEYSPACE} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"), ())
+        .await
+        .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut results = Map::new();
+    for path in files {
+        let doc: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for ddl in doc["schema"].as_array().into_iter().flatten() {
+            let ddl = ddl.as_str().unwrap().replace("{ks}", KEYSPACE);
+            session.execute(ddl, ()).await.unwrap();
+        }
+        let group = doc["group"].as_str().unwrap();
+        for sc in doc["scenarios"].as_array().unwrap() {
+            let mut outcomes = Vec::new();
+            for step in sc["steps"].as_array().unwrap() {
+                outcomes.push(match run_step(&session, step, KEYSPACE).await {
+                    Ok(o) => o,
+                    Err(e) => json!({"error": kind(&e)}),
+                });
+            }
+            let key = format!("{group}/{}", sc["name"].as_str().unwrap());
+            results.insert(key, Json::Array(outcomes));
+        }
+    }
+    let out = json!({"language": "rust", "results": results});
+    if let Some(parent) = Path::new(output).parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(output, serde_json::to_string_pretty(&out).unwrap()).unwrap();
+}
