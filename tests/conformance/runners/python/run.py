@@ -17,6 +17,12 @@ from cqlbridge.cluster import Cluster
 from cqlbridge.concurrent import execute_concurrent_with_args
 from cqlbridge.query import BatchStatement, BatchType, SimpleStatement
 from cqlbridge.util import UNSET_VALUE, Date, Duration, Time
+from cqlbridge.cqlengine import ValidationError, columns, connection
+from cqlbridge.cqlengine.management import sync_table
+from cqlbridge.cqlengine.models import Model
+from cqlbridge.cqlengine.query import (
+    BatchQuery, DoesNotExist, LWTException, MultipleObjectsReturned, QueryException,
+)
 
 KEYSPACE = "conformance_python"
 EPOCH = datetime.datetime(1970, 1, 1)
@@ -198,14 +204,163 @@ def applied_of(rs):
 
 
 def kind(e):
+    """Core's error kind of an exception (cqlengine's exceptions by their meaning)."""
+    for cls, name in ((LWTException, "LwtFailed"), (DoesNotExist, "DoesNotExist"),
+                      (MultipleObjectsReturned, "MultipleObjectsReturned"),
+                      (ValidationError, "ValidationError"), (QueryException, "QueryError")):
+        if isinstance(e, cls):
+            return name
     return getattr(e, "kind", None) or type(e).__name__
+
+
+# -- models described as data, as cqlengine classes
+
+_SIMPLE_COLUMNS = {
+    "text": columns.Text, "ascii": columns.Ascii, "int": columns.Integer, "bigint": columns.BigInt,
+    "smallint": columns.SmallInt, "tinyint": columns.TinyInt, "varint": columns.VarInt,
+    "float": columns.Float, "double": columns.Double, "decimal": columns.Decimal,
+    "boolean": columns.Boolean, "blob": columns.Blob, "uuid": columns.UUID,
+    "timeuuid": columns.TimeUUID, "inet": columns.Inet, "date": columns.Date,
+    "time": columns.Time, "timestamp": columns.DateTime, "duration": columns.Duration,
+    "counter": columns.Counter,
+}
+
+
+def column_of(typ, **options):
+    name, params = typ
+    if name == "list":
+        return columns.List(column_of(params[0]), **options)
+    if name == "set":
+        return columns.Set(column_of(params[0]), **options)
+    if name == "map":
+        return columns.Map(column_of(params[0]), column_of(params[1]), **options)
+    if name == "tuple":
+        return columns.Tuple(*(column_of(p) for p in params), **options)
+    return _SIMPLE_COLUMNS[name](**options)
+
+
+def model_of(name, spec):
+    attrs = {"__table_name__": spec["table"], "__keyspace__": KEYSPACE, "_spec_types": {}}
+    for c in spec["columns"]:
+        options = {}
+        if c.get("key") == "partition":
+            options["partition_key"] = True
+        elif c.get("key") in ("clustering", "clustering_desc"):
+            options["primary_key"] = True
+            options["clustering_order"] = "DESC" if c["key"] == "clustering_desc" else "ASC"
+        if c.get("db_field"):
+            options["db_field"] = c["db_field"]
+        if c.get("required"):
+            options["required"] = True
+        if c.get("max_length") is not None:
+            options["max_length"] = c["max_length"]
+        attrs[c["name"]] = column_of(parse_type(c["type"]), **options)
+        attrs["_spec_types"][c["name"]] = parse_type(c["type"])
+    return type(name, (Model,), attrs)
+
+
+def model_row(model, obj):
+    """A row's non-null (and non-empty-collection) attributes, canonical by column type."""
+    out = {}
+    for attr, typ in model._spec_types.items():
+        v = getattr(obj, attr)
+        if v is None or (isinstance(v, (list, set, dict, tuple, frozenset)) and not v):
+            continue
+        out[attr] = canonical(v, typ)
+    return out
+
+
+_OPS = {"eq": "", "in": "__in", "gt": "__gt", "gte": "__gte", "lt": "__lt", "lte": "__lte",
+        "contains": "__contains"}
+
+
+def query_of(model, q):
+    qs = model.objects.filter(**{f"{a}{_OPS[op]}": value(v) for a, op, v in q.get("filters", [])})
+    for attr, order in q.get("order_by", []):
+        qs = qs.order_by(("-" if order == "desc" else "") + attr)
+    if q.get("limit") is not None:
+        qs = qs.limit(q["limit"])
+    return qs
+
+
+def update_kwargs(model, changes):
+    kwargs = {}
+    for attr, change, v in changes:
+        col = model._columns[attr]
+        v = value(v)
+        if change == "set":
+            kwargs[attr] = v
+        elif isinstance(col, columns.Counter):
+            kwargs[attr] = v if change == "add" else -v
+        elif change == "add":
+            kwargs[attr + ("__append" if isinstance(col, columns.List) else "__add")] = v
+        elif change in ("remove", "remove_keys"):
+            kwargs[attr + "__remove"] = v
+        elif change == "prepend":
+            kwargs[attr + "__prepend"] = v
+        elif change == "put":
+            kwargs[attr + "__update"] = v
+    return kwargs
+
+
+def with_options(target, step):
+    if step.get("ttl") is not None:
+        target = target.ttl(step["ttl"])
+    if step.get("if_not_exists"):
+        target = target.if_not_exists()
+    if step.get("if_exists"):
+        target = target.if_exists()
+    if step.get("conditions"):
+        target = target.iff(**{a + ("" if op == "eq" else f"__{op}"): value(v) for a, op, v in step["conditions"]})
+    return target
+
+
+def run_model_step(step, models):
+    if "model_batch" in step:
+        with BatchQuery() as b:
+            for w in step["model_batch"]:
+                m = models[w["model"]]
+                if "create" in w:
+                    m.batch(b).create(**{k: value(v) for k, v in w["create"].items()})
+                elif "update" in w:
+                    m.objects(**{k: value(v) for k, v in w["update"]["key"].items()}).batch(b).update(
+                        **update_kwargs(m, w["update"]["changes"]))
+                else:
+                    m.objects(**{k: value(v) for k, v in w["delete"]["key"].items()}).batch(b).delete()
+        return {"error": None}
+    m = models[step["model"]]
+    if "create" in step:
+        obj = with_options(m, step).create(**{k: value(v) for k, v in step["create"].items()})
+        return {"error": None, "row": model_row(m, obj)}
+    if "get" in step:
+        return {"error": None, "row": model_row(m, m.get(**{k: value(v) for k, v in step["get"].items()}))}
+    if "select" in step:
+        return {"error": None, "rows": [model_row(m, o) for o in query_of(m, step["select"])]}
+    if "count" in step:
+        return {"error": None, "count": str(query_of(m, step["count"]).count())}
+    if "update" in step:
+        qs = with_options(m.objects(**{k: value(v) for k, v in step["update"]["key"].items()}), step)
+        qs.update(**update_kwargs(m, step["update"]["changes"]))
+        return {"error": None}
+    if "delete" in step:
+        qs = with_options(m.objects(**{k: value(v) for k, v in step["delete"]["key"].items()}), step)
+        qs.delete()
+        return {"error": None}
+    raise ValueError(f"unknown model step {step}")
 
 
 # -- steps
 
-def run_step(session, step, ks, prepared_cache):
+def run_step(session, step, ks, prepared_cache, models):
     def cql(s):
         return s.replace("{ks}", ks)
+
+    if "model" in step or "model_batch" in step:
+        return run_model_step(step, models)
+    if "sleep_ms" in step:
+        import time
+        time.sleep(step["sleep_ms"] / 1000)
+        return {"error": None}
 
     if "execute" in step:
         text = cql(step["execute"])
@@ -248,6 +403,7 @@ def main(scenarios_dir, output):
     contact_points = os.environ.get("CQLB_CONTACT_POINTS", "127.0.0.1").split(",")
     cluster = Cluster(contact_points, connect_timeout=20)
     session = cluster.connect()
+    connection.set_session(session)
     session.execute(f"DROP KEYSPACE IF EXISTS {KEYSPACE}")
     session.execute(f"CREATE KEYSPACE {KEYSPACE} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
     results = {}
@@ -256,11 +412,15 @@ def main(scenarios_dir, output):
         for ddl in doc.get("schema", []):
             session.execute(ddl.replace("{ks}", KEYSPACE))
         prepared_cache = {}
+        models = {}
+        for name, spec in doc.get("models", {}).items():
+            models[name] = model_of(name, spec)
+            sync_table(models[name])
         for sc in doc["scenarios"]:
             outcomes = []
             for step in sc["steps"]:
                 try:
-                    outcomes.append(run_step(session, step, KEYSPACE, prepared_cache))
+                    outcomes.append(run_step(session, step, KEYSPACE, prepared_cache, models))
                 except Exception as e:  # the outcome of the step is its error kind
                     outcomes.append({"error": kind(e)})
             results[f"{doc['group']}/{sc['name']}"] = outcomes

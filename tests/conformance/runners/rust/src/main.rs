@@ -6,9 +6,15 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use bigdecimal::BigDecimal;
+use std::collections::HashMap;
+
+use cqlbridge_core::mapper::{
+    render_create, render_delete, render_update, Change, ClusteringOrder, ColumnDef, Filter,
+    FilterOp, ModelBatch, ModelQuery, ModelRow, ModelSchema, Op, WriteOptions,
+};
 use cqlbridge_core::{
-    Batch, BatchType, ClusterConfig, ConcurrencyOptions, Duration, Error, Query, ResultSet,
-    Session, Statement, StatementOptions, Value, Values,
+    Batch, BatchType, ClusterConfig, ConcurrencyOptions, CqlType, Duration, Error, Query,
+    ResultSet, Session, Statement, StatementOptions, Value, Values,
 };
 use serde_json::{json, Map, Value as Json};
 
@@ -185,7 +191,229 @@ fn options(step: &Json) -> StatementOptions {
     }
 }
 
-async fn run_step(s: &Session, step: &Json, ks: &str) -> Result<Json, Error> {
+/// A model described as data (the group's `models`).
+fn model_of(name: &str, def: &Json) -> ModelSchema {
+    let mut m = ModelSchema::new(name)
+        .keyspace(KEYSPACE)
+        .table(def["table"].as_str().unwrap());
+    for c in def["columns"].as_array().unwrap() {
+        let typ: CqlType = c["type"].as_str().unwrap().parse().unwrap();
+        let mut col = ColumnDef::new(c["name"].as_str().unwrap(), typ);
+        col = match c["key"].as_str() {
+            Some("partition") => col.partition_key(),
+            Some("clustering") => col.clustering(ClusteringOrder::Asc),
+            Some("clustering_desc") => col.clustering(ClusteringOrder::Desc),
+            _ => col,
+        };
+        if let Some(f) = c["db_field"].as_str() {
+            col = col.db_field(f);
+        }
+        if c["required"].as_bool() == Some(true) {
+            col = col.required();
+        }
+        col.max_length = c["max_length"].as_u64().map(|n| n as usize);
+        m = m.column(col);
+    }
+    m
+}
+
+fn named(obj: &Json) -> Vec<(String, Value)> {
+    obj.as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), value(v))).collect())
+        .unwrap_or_default()
+}
+
+/// A model row: its non-null (and non-empty-collection) attributes.
+fn model_row(row: &ModelRow) -> Json {
+    let mut o = Map::new();
+    for (k, v) in &row.values {
+        match canonical(v) {
+            Json::Null => {}
+            Json::Array(a) if a.is_empty() => {}
+            c => {
+                o.insert(k.clone(), c);
+            }
+        }
+    }
+    Json::Object(o)
+}
+
+fn filter_op(op: &str) -> FilterOp {
+    match op {
+        "eq" => FilterOp::Eq,
+        "in" => FilterOp::In,
+        "gt" => FilterOp::Gt,
+        "gte" => FilterOp::Gte,
+        "lt" => FilterOp::Lt,
+        "lte" => FilterOp::Lte,
+        "contains" => FilterOp::Contains,
+        other => panic!("unknown filter {other}"),
+    }
+}
+
+fn query_of(q: &Json) -> ModelQuery {
+    ModelQuery {
+        filters: q["filters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| Filter {
+                column: f[0].as_str().unwrap().to_owned(),
+                op: filter_op(f[1].as_str().unwrap()),
+                value: value(&f[2]),
+            })
+            .collect(),
+        order_by: q["order_by"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                let order = if o[1] == "desc" {
+                    ClusteringOrder::Desc
+                } else {
+                    ClusteringOrder::Asc
+                };
+                (o[0].as_str().unwrap().to_owned(), order)
+            })
+            .collect(),
+        limit: q["limit"].as_i64().map(|n| n as i32),
+        ..Default::default()
+    }
+}
+
+fn write_options(step: &Json) -> WriteOptions {
+    WriteOptions {
+        ttl: step["ttl"].as_i64().map(|n| n as i32),
+        if_not_exists: step["if_not_exists"].as_bool() == Some(true),
+        if_exists: step["if_exists"].as_bool() == Some(true),
+        conditions: step["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                let op = match c[1].as_str().unwrap() {
+                    "eq" => Op::Eq,
+                    "ne" => Op::Ne,
+                    "gt" => Op::Gt,
+                    "lt" => Op::Lt,
+                    other => panic!("unknown condition {other}"),
+                };
+                (c[0].as_str().unwrap().to_owned(), op, value(&c[2]))
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn changes(list: &Json) -> Vec<(String, Change)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let v = value(&c[2]);
+            let change = match c[1].as_str().unwrap() {
+                "set" => Change::Set(v),
+                "add" => Change::Add(v),
+                "remove" => Change::Remove(v),
+                "prepend" => Change::Prepend(v),
+                "put" => Change::MapUpdate(v),
+                "remove_keys" => Change::MapRemove(v),
+                other => panic!("unknown change {other}"),
+            };
+            (c[0].as_str().unwrap().to_owned(), change)
+        })
+        .collect()
+}
+
+async fn run_model_step(
+    s: &Session,
+    step: &Json,
+    models: &HashMap<String, ModelSchema>,
+) -> Result<Json, Error> {
+    if let Some(writes) = step["model_batch"].as_array() {
+        let mut batch = ModelBatch::new(BatchType::Logged);
+        for w in writes {
+            let m = &models[w["model"].as_str().unwrap()];
+            let opts = write_options(w);
+            let rendered = if w.get("create").is_some() {
+                render_create(m, &named(&w["create"]), &opts)?.0
+            } else if w.get("update").is_some() {
+                render_update(
+                    m,
+                    &named(&w["update"]["key"]),
+                    &changes(&w["update"]["changes"]),
+                    &opts,
+                )?
+            } else {
+                render_delete(m, &named(&w["delete"]["key"]), &[], &opts)?
+            };
+            batch.add(rendered);
+        }
+        batch.execute(s).await?;
+        return Ok(json!({"error": null}));
+    }
+    let m = &models[step["model"].as_str().unwrap()];
+    if step.get("create").is_some() {
+        let row = s
+            .model_create(m, &named(&step["create"]), &write_options(step))
+            .await?;
+        return Ok(json!({"error": null, "row": model_row(&row)}));
+    }
+    if step.get("get").is_some() {
+        let q = ModelQuery {
+            filters: named(&step["get"])
+                .into_iter()
+                .map(|(column, value)| Filter {
+                    column,
+                    op: FilterOp::Eq,
+                    value,
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let row = s.model_get(m, &q).await?;
+        return Ok(json!({"error": null, "row": model_row(&row)}));
+    }
+    if step.get("select").is_some() {
+        let rows = s.model_select(m, &query_of(&step["select"])).await?;
+        let rows: Vec<Json> = rows.iter().map(model_row).collect();
+        return Ok(json!({"error": null, "rows": rows}));
+    }
+    if step.get("count").is_some() {
+        let n = s.model_count(m, &query_of(&step["count"])).await?;
+        return Ok(json!({"error": null, "count": n.to_string()}));
+    }
+    if step.get("update").is_some() {
+        s.model_update(
+            m,
+            &named(&step["update"]["key"]),
+            &changes(&step["update"]["changes"]),
+            &write_options(step),
+        )
+        .await?;
+        return Ok(json!({"error": null}));
+    }
+    if step.get("delete").is_some() {
+        s.model_delete(m, &named(&step["delete"]["key"]), &[], &write_options(step))
+            .await?;
+        return Ok(json!({"error": null}));
+    }
+    panic!("unknown model step {step}");
+}
+
+async fn run_step(
+    s: &Session,
+    step: &Json,
+    ks: &str,
+    models: &HashMap<String, ModelSchema>,
+) -> Result<Json, Error> {
+    if step.get("model").is_some() || step.get("model_batch").is_some() {
+        return run_model_step(s, step, models).await;
+    }
+    if let Some(ms) = step["sleep_ms"].as_u64() {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        return Ok(json!({"error": null}));
+    }
     let cql = |key: &str| step[key].as_str().unwrap().replace("{ks}", ks);
     if step.get("execute").is_some() {
         let text = cql("execute");
@@ -289,11 +517,17 @@ async fn main() {
             let ddl = ddl.as_str().unwrap().replace("{ks}", KEYSPACE);
             session.execute(ddl, ()).await.unwrap();
         }
+        let mut models = HashMap::new();
+        for (name, def) in doc["models"].as_object().into_iter().flatten() {
+            let m = model_of(name, def);
+            session.sync_table(&m).await.unwrap();
+            models.insert(name.clone(), m);
+        }
         let group = doc["group"].as_str().unwrap();
         for sc in doc["scenarios"].as_array().unwrap() {
             let mut outcomes = Vec::new();
             for step in sc["steps"].as_array().unwrap() {
-                outcomes.push(match run_step(&session, step, KEYSPACE).await {
+                outcomes.push(match run_step(&session, step, KEYSPACE, &models).await {
                     Ok(o) => o,
                     Err(e) => json!({"error": kind(&e)}),
                 });

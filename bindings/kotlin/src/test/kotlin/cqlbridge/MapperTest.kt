@@ -2,6 +2,9 @@ package cqlbridge
 
 import cqlbridge.mapper.Change
 import cqlbridge.mapper.ClusteringColumn
+import cqlbridge.mapper.ColumnSpec
+import cqlbridge.mapper.KeyKind
+import cqlbridge.mapper.ModelTable
 import cqlbridge.mapper.Column
 import cqlbridge.mapper.CondOp
 import cqlbridge.mapper.Condition
@@ -164,5 +167,25 @@ class MapperTest {
         assertEquals("@ann", users.get("name" to "ann").twitter)
         ModelBatch().delete(users, u).delete(byTwitter, TwitterToUser("@ann", "ann")).execute()
         assertNull(byTwitter.query().where("twitter", "@ann").first())
+    }
+
+    @Test
+    fun `a model described as data maps rows as maps`(): Unit = runBlocking {
+        val scores = ModelTable(Node.session, "Score", "score_dyn", listOf(
+            ColumnSpec("player", "text", KeyKind.PARTITION),
+            ColumnSpec("game", "int", KeyKind.CLUSTERING_DESC),
+            ColumnSpec("points", "bigint", required = true),
+            ColumnSpec("tags", "set<text>", dbField = "labels"),
+        ), keyspace = ks)
+        assertTrue(scores.syncTable().created)
+        assertTrue(scores.createTableCql.contains("\"labels\" set<text>"), scores.createTableCql)
+        for (g in 1..3) scores.create(mapOf("player" to "ann", "game" to g, "points" to 10L * g))
+        assertEquals(listOf(3, 2, 1), scores.query().where("player", "ann").all().map { it["game"] })
+        scores.update(mapOf("player" to "ann", "game" to 2), listOf(Change.add("tags", setOf("best"))))
+        assertEquals(setOf("best"), scores.get("player" to "ann", "game" to 2)["tags"])
+        assertThrows<ValidationException> { runBlocking { scores.create(mapOf("player" to "bob", "game" to 1)) } }
+        assertThrows<IllegalArgumentException> { runBlocking { scores.create(mapOf("player" to "bob", "nope" to 1)) } }
+        scores.deleteByKey(mapOf("player" to "ann"))
+        assertEquals(0L, scores.query().where("player", "ann").count())
     }
 }

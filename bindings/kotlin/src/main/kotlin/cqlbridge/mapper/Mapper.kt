@@ -98,14 +98,119 @@ data class WriteOptions(
 internal class Property(val field: Field, val column: ModelColumn)
 
 /**
+ * What every mapper does over core's model, whatever describes it ([CqlMapper]: an annotated
+ * class; [ModelTable]: data): sync, write, read. [T] is what a row becomes.
+ */
+abstract class BaseMapper<T : Any> internal constructor(internal val session: CqlSession) {
+    internal abstract val model: Model
+
+    /** The model's name, for messages. */
+    protected abstract val modelName: String
+
+    /** The attribute names. */
+    internal abstract val attributes: Set<String>
+
+    /** Attribute → value of [entity]. */
+    internal abstract fun valuesOf(entity: T): List<Pair<String, Any?>>
+
+    /** Attribute → value of [entity]'s primary key. */
+    internal abstract fun keyOf(entity: T): List<Pair<String, Any?>>
+
+    /** A row from its named values. */
+    internal abstract fun fromValues(values: List<Pair<String, Any?>>): T
+
+    /** The table's name. */
+    val table: String get() = model.table()
+
+    /** The `CREATE TABLE` statement of the model. */
+    val createTableCql: String get() = model.createTableCql()
+
+    /** Creates the table, or adds what is missing (columns, indexes, options); never drops. */
+    suspend fun syncTable(): SyncInfo = native { session.connection.syncTable(model) }
+
+    /** Drops the table. */
+    suspend fun dropTable() = native { session.connection.dropTable(model) }
+
+    /** Validates [entity], fills the core's defaults and inserts it; returns the row as stored. */
+    suspend fun create(entity: T, options: WriteOptions = WriteOptions.DEFAULT): T =
+        fromModelRow(native { session.connection.modelCreate(model, packNamed(valuesOf(entity)), options.toNative()) })
+
+    /**
+     * Writes what differs between [original] (as read) and [current]: changed columns, and
+     * collections as element operations. Without [original], every column of [current].
+     */
+    suspend fun save(current: T, original: T? = null, options: WriteOptions = WriteOptions.DEFAULT): T {
+        val before = original?.let { packNamed(valuesOf(it)) } ?: packNamed(keyOf(current))
+        return fromModelRow(native { session.connection.modelSave(model, before, packNamed(valuesOf(current)), options.toNative()) })
+    }
+
+    /** A blind update of the row(s) of [key] (attribute → value). */
+    suspend fun update(key: Map<String, Any?>, changes: List<Change>, options: WriteOptions = WriteOptions.DEFAULT) {
+        check(key.keys)
+        check(changes.map { it.property })
+        native {
+            session.connection.modelUpdate(model, packNamed(key.toList()), packTriples(changes.map { Triple(it.property, it.kind, it.value) }), options.toNative())
+        }
+    }
+
+    /** Deletes [entity]'s row (or only [properties] of it). */
+    suspend fun delete(entity: T, properties: List<String> = emptyList(), options: WriteOptions = WriteOptions.DEFAULT) =
+        deleteByKey(keyOf(entity).toMap(), properties, options)
+
+    /** Deletes the row(s) of [key] (the whole partition key at least). */
+    suspend fun deleteByKey(key: Map<String, Any?>, properties: List<String> = emptyList(), options: WriteOptions = WriteOptions.DEFAULT) {
+        check(key.keys)
+        check(properties)
+        native { session.connection.modelDelete(model, packNamed(key.toList()), properties, options.toNative()) }
+    }
+
+    /** Exactly one row matching [filters] (attribute = value): [cqlbridge.DoesNotExistException] when none. */
+    suspend fun get(vararg filters: Pair<String, Any?>): T = query().apply { filters.forEach { where(it.first, it.second) } }.get()
+
+    /** A query over the model's rows. */
+    fun query(): ModelQuery<T> = ModelQuery(this)
+
+    internal fun createWrite(entity: T, options: WriteOptions) =
+        ModelWrite(0u, model, packNamed(valuesOf(entity)), ByteArray(0), ByteArray(0), ByteArray(0), emptyList(), options.toNative())
+
+    internal fun saveWrite(current: T, original: T?, options: WriteOptions) =
+        ModelWrite(1u, model, packNamed(valuesOf(current)),
+            original?.let { packNamed(valuesOf(it)) } ?: packNamed(keyOf(current)), ByteArray(0), ByteArray(0), emptyList(), options.toNative())
+
+    internal fun deleteWrite(entity: T, options: WriteOptions) =
+        ModelWrite(3u, model, ByteArray(0), ByteArray(0), packNamed(keyOf(entity)), ByteArray(0), emptyList(), options.toNative())
+
+    internal fun updateWrite(key: Map<String, Any?>, changes: List<Change>, options: WriteOptions) =
+        ModelWrite(2u, model, ByteArray(0), ByteArray(0), packNamed(key.toList()),
+            packTriples(changes.map { Triple(it.property, it.kind, it.value) }), emptyList(), options.toNative())
+
+    internal val connection get() = session.connection
+
+    internal fun check(names: Collection<String>) {
+        for (n in names) require(n in attributes) { "$modelName has no property $n" }
+    }
+
+    internal fun fromReader(r: PackedReader): T = fromValues(List(r.u32()) { r.str() to r.value() })
+
+    /** A packed model row: the model's name, then named values. */
+    internal fun fromModelRow(bytes: ByteArray): T {
+        val r = PackedReader(bytes)
+        r.str()
+        return fromReader(r)
+    }
+}
+
+/**
  * The mapper of one model class [T]: the class describes the table (see [Table],
  * [PartitionKey], [ClusteringColumn], [Column]); the core renders and runs the CQL (quoted
  * identifiers, bound values, prepared statements, validation before sending).
  */
-class CqlMapper<T : Any>(internal val session: CqlSession, private val klass: Class<T>, keyspace: String? = null) {
+class CqlMapper<T : Any>(session: CqlSession, private val klass: Class<T>, keyspace: String? = null) : BaseMapper<T>(session) {
     private val properties: List<Property> = propertiesOf(klass)
     private val byName = properties.associateBy { it.field.name }
-    internal val model: Model
+    override val model: Model
+    override val modelName: String get() = klass.simpleName
+    override val attributes: Set<String> get() = byName.keys
 
     init {
         val table = klass.getAnnotation(Table::class.java)
@@ -125,102 +230,15 @@ class CqlMapper<T : Any>(internal val session: CqlSession, private val klass: Cl
         }
     }
 
-    /** The table's name. */
-    val table: String get() = model.table()
+    override fun valuesOf(entity: T): List<Pair<String, Any?>> = properties.map { it.field.name to it.field.get(entity) }
 
-    /** The `CREATE TABLE` statement of the model. */
-    val createTableCql: String get() = model.createTableCql()
-
-    /** Creates the table, or adds what is missing (columns, indexes, options); never drops. */
-    suspend fun syncTable(): SyncInfo = native { session.connection.syncTable(model) }
-
-    /** Drops the table. */
-    suspend fun dropTable() = native { session.connection.dropTable(model) }
-
-    /** Validates [entity], fills the core's defaults and inserts it; returns the row as stored. */
-    suspend fun create(entity: T, options: WriteOptions = WriteOptions.DEFAULT): T =
-        fromNamed(native { session.connection.modelCreate(model, packNamed(valuesOf(entity)), options.toNative()) })
-
-    /**
-     * Writes what differs between [original] (as read) and [current]: changed columns, and
-     * collections as element operations. Without [original], every column of [current].
-     */
-    suspend fun save(current: T, original: T? = null, options: WriteOptions = WriteOptions.DEFAULT): T {
-        val before = original?.let { packNamed(valuesOf(it)) } ?: packNamed(keyOf(current))
-        return fromNamed(native { session.connection.modelSave(model, before, packNamed(valuesOf(current)), options.toNative()) })
-    }
-
-    /** A blind update of the row(s) of [key] (property → value). */
-    suspend fun update(key: Map<String, Any?>, changes: List<Change>, options: WriteOptions = WriteOptions.DEFAULT) {
-        check(key.keys)
-        check(changes.map { it.property })
-        native {
-            session.connection.modelUpdate(model, packNamed(key), packTriples(changes.map { Triple(it.property, it.kind, it.value) }), options.toNative())
-        }
-    }
-
-    /** Deletes [entity]'s row (or only [properties] of it). */
-    suspend fun delete(entity: T, properties: List<String> = emptyList(), options: WriteOptions = WriteOptions.DEFAULT) =
-        deleteByKey(keyOf(entity).toMap(), properties, options)
-
-    /** Deletes the row(s) of [key] (the whole partition key at least). */
-    suspend fun deleteByKey(key: Map<String, Any?>, properties: List<String> = emptyList(), options: WriteOptions = WriteOptions.DEFAULT) {
-        check(key.keys)
-        check(properties)
-        native { session.connection.modelDelete(model, packNamed(key), properties, options.toNative()) }
-    }
-
-    /** Exactly one row matching [filters] (property = value): [cqlbridge.DoesNotExistException] when none. */
-    suspend fun get(vararg filters: Pair<String, Any?>): T = query().apply { filters.forEach { where(it.first, it.second) } }.get()
-
-    /** A query over the model's rows. */
-    fun query(): ModelQuery<T> = ModelQuery(this)
-
-    /** A write for a [ModelBatch]: create. */
-    internal fun createWrite(entity: T, options: WriteOptions) =
-        ModelWrite(0u, model, packNamed(valuesOf(entity)), ByteArray(0), ByteArray(0), ByteArray(0), emptyList(), options.toNative())
-
-    internal fun saveWrite(current: T, original: T?, options: WriteOptions) =
-        ModelWrite(1u, model, packNamed(valuesOf(current)),
-            original?.let { packNamed(valuesOf(it)) } ?: packNamed(keyOf(current)), ByteArray(0), ByteArray(0), emptyList(), options.toNative())
-
-    internal fun deleteWrite(entity: T, options: WriteOptions) =
-        ModelWrite(3u, model, ByteArray(0), ByteArray(0), packNamed(keyOf(entity)), ByteArray(0), emptyList(), options.toNative())
-
-    internal fun updateWrite(key: Map<String, Any?>, changes: List<Change>, options: WriteOptions) =
-        ModelWrite(2u, model, ByteArray(0), ByteArray(0), packNamed(key),
-            packTriples(changes.map { Triple(it.property, it.kind, it.value) }), emptyList(), options.toNative())
-
-    internal val connection get() = session.connection
-
-    internal fun check(names: Collection<String>) {
-        for (n in names) require(n in byName) { "${klass.simpleName} has no property $n" }
-    }
-
-    private fun valuesOf(entity: T): List<Pair<String, Any?>> = properties.map { it.field.name to it.field.get(entity) }
-
-    private fun keyOf(entity: T): List<Pair<String, Any?>> =
+    override fun keyOf(entity: T): List<Pair<String, Any?>> =
         properties.filter { it.column.key != 0.toUByte() }.map { it.field.name to it.field.get(entity) }
 
-    private fun packNamed(key: Map<String, Any?>) = packNamed(key.toList())
-
-    /** Builds an instance from a packed model row: the model's name, then named values. */
-    internal fun fromNamed(bytes: ByteArray): T = fromModelRow(bytes)
-
-    internal fun fromReader(r: PackedReader): T {
+    override fun fromValues(values: List<Pair<String, Any?>>): T {
         val obj = klass.getDeclaredConstructor().newInstance()
-        repeat(r.u32()) {
-            val name = r.str()
-            val value = r.value()
-            byName[name]?.let { assign(obj, it.field, value) }
-        }
+        for ((name, value) in values) byName[name]?.let { assign(obj, it.field, value) }
         return obj
-    }
-
-    internal fun fromModelRow(bytes: ByteArray): T {
-        val r = PackedReader(bytes)
-        r.str()
-        return fromReader(r)
     }
 
     private fun assign(obj: T, field: Field, value: Any?) {
@@ -236,7 +254,7 @@ class CqlMapper<T : Any>(internal val session: CqlSession, private val klass: Cl
 }
 
 /** A query over a model: chain filters and options, then [all], [flow], [get], [count], [first]. */
-class ModelQuery<T : Any> internal constructor(private val mapper: CqlMapper<T>) {
+class ModelQuery<T : Any> internal constructor(private val mapper: BaseMapper<T>) {
     private val filters = mutableListOf<Triple<String, Int, Any?>>()
     private val orderBy = mutableListOf<OrderBy>()
     private var limit: Int? = null
@@ -322,17 +340,17 @@ class ModelBatch @JvmOverloads constructor(
     private val writes = mutableListOf<ModelWrite>()
     private var session: CqlSession? = null
 
-    private fun add(mapper: CqlMapper<*>, w: ModelWrite) = apply {
+    private fun add(mapper: BaseMapper<*>, w: ModelWrite) = apply {
         writes += w
         session = session ?: mapper.session
     }
 
-    fun <T : Any> create(mapper: CqlMapper<T>, entity: T, options: WriteOptions = WriteOptions.DEFAULT) = add(mapper, mapper.createWrite(entity, options))
-    fun <T : Any> save(mapper: CqlMapper<T>, current: T, original: T? = null, options: WriteOptions = WriteOptions.DEFAULT) =
+    fun <T : Any> create(mapper: BaseMapper<T>, entity: T, options: WriteOptions = WriteOptions.DEFAULT) = add(mapper, mapper.createWrite(entity, options))
+    fun <T : Any> save(mapper: BaseMapper<T>, current: T, original: T? = null, options: WriteOptions = WriteOptions.DEFAULT) =
         add(mapper, mapper.saveWrite(current, original, options))
-    fun <T : Any> update(mapper: CqlMapper<T>, key: Map<String, Any?>, changes: List<Change>, options: WriteOptions = WriteOptions.DEFAULT) =
+    fun <T : Any> update(mapper: BaseMapper<T>, key: Map<String, Any?>, changes: List<Change>, options: WriteOptions = WriteOptions.DEFAULT) =
         add(mapper, mapper.updateWrite(key, changes, options))
-    fun <T : Any> delete(mapper: CqlMapper<T>, entity: T, options: WriteOptions = WriteOptions.DEFAULT) = add(mapper, mapper.deleteWrite(entity, options))
+    fun <T : Any> delete(mapper: BaseMapper<T>, entity: T, options: WriteOptions = WriteOptions.DEFAULT) = add(mapper, mapper.deleteWrite(entity, options))
 
     /** How many writes. */
     val size: Int get() = writes.size

@@ -17,6 +17,16 @@ import cqlbridge.SimpleStatement
 import cqlbridge.StatementOptions
 import cqlbridge.UdtValue
 import cqlbridge.Unset
+import cqlbridge.mapper.Change
+import cqlbridge.mapper.ColumnSpec
+import cqlbridge.mapper.CondOp
+import cqlbridge.mapper.Condition
+import cqlbridge.mapper.KeyKind
+import cqlbridge.mapper.ModelBatch
+import cqlbridge.mapper.ModelTable
+import cqlbridge.mapper.Op
+import cqlbridge.mapper.WriteOptions
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import org.json.JSONArray
 import org.json.JSONObject
@@ -109,7 +119,113 @@ fun applied(rs: ResultSet): Any =
 
 fun kind(e: Throwable): String = (e as? DriverException)?.kind ?: e.javaClass.simpleName
 
-suspend fun runStep(s: CqlSession, step: JSONObject, prepared: MutableMap<String, PreparedStatement>): JSONObject {
+fun modelOf(s: CqlSession, name: String, spec: JSONObject): ModelTable {
+    val cols = spec.getJSONArray("columns").map { c ->
+        c as JSONObject
+        ColumnSpec(
+            name = c.getString("name"),
+            cqlType = c.getString("type"),
+            key = when (c.optString("key")) {
+                "partition" -> KeyKind.PARTITION
+                "clustering" -> KeyKind.CLUSTERING
+                "clustering_desc" -> KeyKind.CLUSTERING_DESC
+                else -> KeyKind.NONE
+            },
+            dbField = c.optString("db_field").ifEmpty { null },
+            required = c.optBoolean("required"),
+            maxLength = if (c.has("max_length")) c.getInt("max_length") else null,
+        )
+    }
+    return ModelTable(s, name, spec.getString("table"), cols, keyspace = KEYSPACE)
+}
+
+fun named(o: JSONObject?): Map<String, Any?> = o?.keySet()?.associateWith { value(o.get(it)) } ?: emptyMap()
+
+/** A model row: its non-null (and non-empty-collection) attributes. */
+fun modelRow(row: Map<String, Any?>): JSONObject = JSONObject().also { o ->
+    for ((k, v) in row) {
+        val c = canonical(v)
+        if (c != JSONObject.NULL && !(c is JSONArray && c.isEmpty)) o.put(k, c)
+    }
+}
+
+fun writeOptions(step: JSONObject) = WriteOptions(
+    ttl = if (step.has("ttl")) step.getInt("ttl") else null,
+    ifNotExists = step.optBoolean("if_not_exists"),
+    ifExists = step.optBoolean("if_exists"),
+    conditions = step.optJSONArray("conditions")?.map { c ->
+        c as JSONArray
+        Condition(c.getString(0), when (c.getString(1)) {
+            "eq" -> CondOp.EQ
+            "ne" -> CondOp.NE
+            "gt" -> CondOp.GT
+            "lt" -> CondOp.LT
+            else -> error("unknown condition ${c.getString(1)}")
+        }, value(c.get(2)))
+    } ?: emptyList(),
+)
+
+fun changes(a: JSONArray): List<Change> = a.map { c ->
+    c as JSONArray
+    val attr = c.getString(0)
+    val v = value(c.get(2))
+    when (c.getString(1)) {
+        "set" -> Change.set(attr, v)
+        "add" -> Change.add(attr, v)
+        "remove" -> Change.remove(attr, v)
+        "prepend" -> Change.prepend(attr, v as List<*>)
+        "put" -> Change.putAll(attr, v as Map<*, *>)
+        "remove_keys" -> Change.removeKeys(attr, v as Set<*>)
+        else -> error("unknown change ${c.getString(1)}")
+    }
+}
+
+fun queryOf(m: ModelTable, q: JSONObject) = m.query().also { query ->
+    q.optJSONArray("filters")?.forEach { f ->
+        f as JSONArray
+        query.where(f.getString(0), Op.valueOf(f.getString(1).uppercase()), value(f.get(2)))
+    }
+    q.optJSONArray("order_by")?.forEach { o -> o as JSONArray; query.orderBy(o.getString(0), o.getString(1) == "desc") }
+    if (q.has("limit")) query.limit(q.getInt("limit"))
+}
+
+suspend fun runModelStep(step: JSONObject, models: Map<String, ModelTable>): JSONObject {
+    val out = JSONObject().put("error", JSONObject.NULL)
+    if (step.has("model_batch")) {
+        val batch = ModelBatch()
+        step.getJSONArray("model_batch").forEach { w ->
+            w as JSONObject
+            val m = models.getValue(w.getString("model"))
+            when {
+                w.has("create") -> batch.create(m, named(w.getJSONObject("create")), writeOptions(w))
+                w.has("update") -> batch.update(m, named(w.getJSONObject("update").getJSONObject("key")),
+                    changes(w.getJSONObject("update").getJSONArray("changes")), writeOptions(w))
+                else -> batch.delete(m, named(w.getJSONObject("delete").getJSONObject("key")), writeOptions(w))
+            }
+        }
+        batch.execute()
+        return out
+    }
+    val m = models.getValue(step.getString("model"))
+    when {
+        step.has("create") -> out.put("row", modelRow(m.create(named(step.getJSONObject("create")), writeOptions(step))))
+        step.has("get") -> out.put("row", modelRow(m.get(*named(step.getJSONObject("get")).toList().toTypedArray())))
+        step.has("select") -> out.put("rows", JSONArray(queryOf(m, step.getJSONObject("select")).all().map { modelRow(it) }))
+        step.has("count") -> out.put("count", queryOf(m, step.getJSONObject("count")).count().toString())
+        step.has("update") -> m.update(named(step.getJSONObject("update").getJSONObject("key")),
+            changes(step.getJSONObject("update").getJSONArray("changes")), writeOptions(step))
+        step.has("delete") -> m.deleteByKey(named(step.getJSONObject("delete").getJSONObject("key")), options = writeOptions(step))
+        else -> error("unknown model step $step")
+    }
+    return out
+}
+
+suspend fun runStep(s: CqlSession, step: JSONObject, prepared: MutableMap<String, PreparedStatement>, models: Map<String, ModelTable>): JSONObject {
+    if (step.has("model") || step.has("model_batch")) return runModelStep(step, models)
+    if (step.has("sleep_ms")) {
+        delay(step.getLong("sleep_ms"))
+        return JSONObject().put("error", JSONObject.NULL)
+    }
     fun cql(key: String) = step.getString(key).replace("{ks}", KEYSPACE)
     val options = StatementOptions(pageSize = if (step.has("page_size")) step.getInt("page_size") else null)
     val out = JSONObject().put("error", JSONObject.NULL)
@@ -168,6 +284,8 @@ fun main(args: Array<String>) = runBlocking {
             val doc = JSONObject(file.readText())
             doc.optJSONArray("schema")?.forEach { s.execute((it as String).replace("{ks}", KEYSPACE)) }
             val prepared = mutableMapOf<String, PreparedStatement>()
+            val models = doc.optJSONObject("models")?.let { ms -> ms.keySet().associateWith { modelOf(s, it, ms.getJSONObject(it)) } } ?: emptyMap()
+            models.values.forEach { it.syncTable() }
             val scenarios = doc.getJSONArray("scenarios")
             for (i in 0 until scenarios.length()) {
                 val sc = scenarios.getJSONObject(i)
@@ -175,7 +293,7 @@ fun main(args: Array<String>) = runBlocking {
                 val steps = sc.getJSONArray("steps")
                 for (j in 0 until steps.length()) {
                     outcomes.put(try {
-                        runStep(s, steps.getJSONObject(j), prepared)
+                        runStep(s, steps.getJSONObject(j), prepared, models)
                     } catch (e: Exception) {
                         JSONObject().put("error", kind(e))
                     })
