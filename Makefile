@@ -24,6 +24,7 @@ help:
 	@echo "make python-dev    build the Python package into .venv (maturin, dev profile)"
 	@echo "make kotlin-test   build the Kotlin/JVM jar, run its JUnit suite, install it (needs a node)"
 	@echo "make swift-check   generate the Swift bindings and parse every .swift file (tree-sitter-swift)"
+	@echo "make conformance   run the cross-language scenarios in Rust, Python and Kotlin and compare (needs a node)"
 	@echo "make cluster-up    start the local node (tests/cluster/cluster up)"
 	@echo "make cluster-down  stop the nodes tests/cluster/cluster started"
 
