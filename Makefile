@@ -24,7 +24,7 @@ help:
 	@echo "make python-dev    build the Python package into .venv (maturin, dev profile)"
 	@echo "make kotlin-test   build the Kotlin/JVM jar, run its JUnit suite, install it (needs a node)"
 	@echo "make swift-check   generate the Swift bindings and parse every .swift file (tree-sitter-swift)"
-	@echo "make conformance   run the cross-language scenarios in Rust, Python and Kotlin and compare (needs a node)"
+	@echo "make conformance   run the cross-language scenarios in Rust, C, Python and Kotlin and compare (needs a node)"
 	@echo "make cluster-up    start the local node (tests/cluster/cluster up)"
 	@echo "make cluster-down  stop the nodes tests/cluster/cluster started"
 
@@ -94,16 +94,21 @@ kotlin-walkthrough:
 
 # Cross-language conformance (tests/conformance): each runner runs every scenario against the
 # node and writes what it saw; the comparer checks them against the expected outcomes and each
-# other. Needs `make python-dev` and the Kotlin jar installed (`make kotlin-test`).
+# other. Needs `make python-dev`, the Kotlin jar installed (`make kotlin-test`) and jansson
+# (Debian's libjansson-dev) for the C runner.
 CONFORMANCE_OUT := target/conformance
 conformance:
 	@mkdir -p $(CONFORMANCE_OUT)
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/conformance/test_compare.py
 	$(CARGO) run -q -p cqlbridge-conformance -- tests/conformance/scenarios $(CONFORMANCE_OUT)/rust.json
 	$(VENV)/bin/python tests/conformance/runners/python/run.py tests/conformance/scenarios $(CONFORMANCE_OUT)/python.json
 	cd tests/conformance/runners/kotlin && $(MVN) compile exec:java \
 	  -Dexec.args="$(CURDIR)/tests/conformance/scenarios $(CURDIR)/$(CONFORMANCE_OUT)/kotlin.json"
+	$(CARGO) build -q -p cqlbridge-ffi
+	$(MAKE) -s -C tests/conformance/runners/c
+	target/conformance/run-c tests/conformance/scenarios $(CONFORMANCE_OUT)/c.json
 	$(VENV)/bin/python tests/conformance/compare.py tests/conformance/scenarios \
-	  $(CONFORMANCE_OUT)/rust.json $(CONFORMANCE_OUT)/python.json $(CONFORMANCE_OUT)/kotlin.json
+	  $(CONFORMANCE_OUT)/rust.json $(CONFORMANCE_OUT)/c.json $(CONFORMANCE_OUT)/python.json $(CONFORMANCE_OUT)/kotlin.json
 
 # Swift: no toolchain runs on this machine kind, so the bindings are generated and every
 # .swift file (generated and hand-written) is parsed with tree-sitter-swift; a syntax error

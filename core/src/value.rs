@@ -447,6 +447,24 @@ impl Value {
 
 /// Renders the value for people, close to CQL literal syntax (`'text'`, `[1, 2]`,
 /// `{'k': 1}`, `(1, null)`). Not for building CQL: values are always bound.
+/// A decimal's text with its scale kept (as CQL and Java write it): `0.00` stays `0.00`, and
+/// a negative scale is an exponent, `-1E+5`, not `-100000`.
+pub fn decimal_text(d: &BigDecimal) -> String {
+    let (unscaled, scale) = d.as_bigint_and_exponent();
+    if scale < 0 {
+        return format!("{unscaled}E+{}", -scale);
+    }
+    let scale = scale as usize;
+    if scale == 0 {
+        return unscaled.to_string();
+    }
+    let negative = unscaled.sign() == num_bigint::Sign::Minus;
+    let digits = unscaled.magnitude().to_string();
+    let digits = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = digits.split_at(digits.len() - scale);
+    format!("{}{int}.{frac}", if negative { "-" } else { "" })
+}
+
 impl std::fmt::Display for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         fn seq(
@@ -477,7 +495,7 @@ impl std::fmt::Display for Value {
             Value::Varint(v) => write!(f, "{v}"),
             Value::Float(v) => write!(f, "{v}"),
             Value::Double(v) => write!(f, "{v}"),
-            Value::Decimal(v) => write!(f, "{v}"),
+            Value::Decimal(v) => f.write_str(&decimal_text(v)),
             Value::Blob(b) => {
                 f.write_str("0x")?;
                 b.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
@@ -842,5 +860,26 @@ mod tests {
             round_trip(Value::Varint(b.clone()), native(NativeType::Varint)),
             Value::Varint(b)
         );
+    }
+}
+
+#[cfg(test)]
+mod decimal_text_tests {
+    use super::*;
+
+    #[test]
+    fn decimals_keep_their_scale_in_text() {
+        for (given, text) in [
+            ("0.00", "0.00"),
+            ("-1E+5", "-1E+5"),
+            ("3.14159", "3.14159"),
+            ("-0.05", "-0.05"),
+            ("123", "123"),
+            ("1.10", "1.10"),
+        ] {
+            let d: BigDecimal = given.parse().unwrap();
+            assert_eq!(decimal_text(&d), text, "{given}");
+            assert_eq!(Value::Decimal(d).to_string(), text);
+        }
     }
 }

@@ -833,6 +833,36 @@ enum cqlb_status cqlb_model_count(struct cqlb_session s,
                                   const struct cqlb_query_options *options,
                                   int64_t *out_count);
 
+// Every row matching `filters` — a list of tuples `(attribute text, operator int, value)`,
+// operators 0 `=`, 1 `IN`, 2 `>`, 3 `>=`, 4 `<`, 5 `<=`, 6 `CONTAINS`, 7 `CONTAINS KEY` (0 for
+// none) — ordered by `order_by`, a list of tuples `(attribute text, descending boolean)` (0
+// for the table's order); all pages, as one result. Queries Cassandra would refuse give
+// `CQLB_QUERY_ERROR` before sending.
+enum cqlb_status cqlb_model_select_where(struct cqlb_session s,
+                                         struct cqlb_model m,
+                                         struct cqlb_value filters,
+                                         struct cqlb_value order_by,
+                                         const struct cqlb_query_options *options,
+                                         struct cqlb_result *out_rows);
+
+// How many rows match `filters` (as for `cqlb_model_select_where`).
+enum cqlb_status cqlb_model_count_where(struct cqlb_session s,
+                                        struct cqlb_model m,
+                                        struct cqlb_value filters,
+                                        const struct cqlb_query_options *options,
+                                        int64_t *out_count);
+
+// Updates the rows of `key` with `changes`, a list of tuples `(attribute text, change int,
+// value)`: 0 set (null deletes), 1 add (to a set; append to a list; increment a counter), 2
+// remove (from a set or list; decrement a counter), 3 prepend to a list, 4 put the entries
+// of a map, 5 remove the keys (a set) from a map. Conditions as for `cqlb_model_create`.
+enum cqlb_status cqlb_model_update_changes(struct cqlb_session s,
+                                           struct cqlb_model m,
+                                           struct cqlb_value key,
+                                           struct cqlb_value changes,
+                                           const struct cqlb_write_options *options,
+                                           struct cqlb_result *out_existing);
+
 // Starts a batch of model writes: 0 LOGGED, 1 UNLOGGED, 2 COUNTER.
 enum cqlb_status cqlb_model_batch_new(uint32_t batch_type, struct cqlb_model_batch *out_batch);
 

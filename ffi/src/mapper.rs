@@ -742,6 +742,189 @@ pub unsafe extern "C" fn cqlb_model_count(
     })
 }
 
+/// Terms of the `_where` / `_changes` calls: a list of tuples `(attribute, code, value)`.
+fn terms(v: cqlb_value, what: &str) -> FfiResult<Vec<(String, i64, Value)>> {
+    if v.handle == 0 {
+        return Ok(Vec::new());
+    }
+    let bad = || {
+        fail(
+            cqlb_status::CQLB_INVALID_ARGUMENT,
+            format!("{what} are a list of tuples (text attribute, int code, value)"),
+        )
+    };
+    let Value::List(items) = resolve::<FfiValue>(v.handle, Kind::Value)?.value() else {
+        return bad();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Tuple(parts) = item else {
+            return bad();
+        };
+        let Ok([Value::Text(name), code, value]) = <[Value; 3]>::try_from(parts) else {
+            return bad();
+        };
+        let code = match code {
+            Value::Int(n) => i64::from(n),
+            Value::BigInt(n) => n,
+            Value::SmallInt(n) => i64::from(n),
+            Value::TinyInt(n) => i64::from(n),
+            _ => return bad(),
+        };
+        out.push((name, code, value));
+    }
+    Ok(out)
+}
+
+/// A query from `terms`, `order_by` and `options`.
+fn query_where(
+    where_terms: cqlb_value,
+    order_by: cqlb_value,
+    options: *const cqlb_query_options,
+) -> FfiResult<ModelQuery> {
+    let mut q = query(cqlb_value { handle: 0 }, options)?;
+    for (column, code, value) in terms(where_terms, "filters")? {
+        let op = match code {
+            0 => FilterOp::Eq,
+            1 => FilterOp::In,
+            2 => FilterOp::Gt,
+            3 => FilterOp::Gte,
+            4 => FilterOp::Lt,
+            5 => FilterOp::Lte,
+            6 => FilterOp::Contains,
+            7 => FilterOp::ContainsKey,
+            c => {
+                return fail(
+                    cqlb_status::CQLB_INVALID_ARGUMENT,
+                    format!("unknown filter operator {c}"),
+                )
+            }
+        };
+        q.filters.push(Filter { column, op, value });
+    }
+    if order_by.handle != 0 {
+        let Value::List(items) = resolve::<FfiValue>(order_by.handle, Kind::Value)?.value() else {
+            return fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                "order_by is a list of tuples (text attribute, boolean descending)",
+            );
+        };
+        for item in items {
+            match item {
+                Value::Tuple(p) if matches!(p.as_slice(), [Value::Text(_), Value::Boolean(_)]) => {
+                    let (Value::Text(name), Value::Boolean(desc)) = (&p[0], &p[1]) else {
+                        unreachable!("matched above")
+                    };
+                    let order = if *desc {
+                        ClusteringOrder::Desc
+                    } else {
+                        ClusteringOrder::Asc
+                    };
+                    q.order_by.push((name.clone(), order));
+                }
+                _ => {
+                    return fail(
+                        cqlb_status::CQLB_INVALID_ARGUMENT,
+                        "order_by is a list of tuples (text attribute, boolean descending)",
+                    )
+                }
+            }
+        }
+    }
+    Ok(q)
+}
+
+/// Every row matching `filters` — a list of tuples `(attribute text, operator int, value)`,
+/// operators 0 `=`, 1 `IN`, 2 `>`, 3 `>=`, 4 `<`, 5 `<=`, 6 `CONTAINS`, 7 `CONTAINS KEY` (0 for
+/// none) — ordered by `order_by`, a list of tuples `(attribute text, descending boolean)` (0
+/// for the table's order); all pages, as one result. Queries Cassandra would refuse give
+/// `CQLB_QUERY_ERROR` before sending.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_model_select_where(
+    s: cqlb_session,
+    m: cqlb_model,
+    filters: cqlb_value,
+    order_by: cqlb_value,
+    options: *const cqlb_query_options,
+    out_rows: *mut cqlb_result,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_rows, "out_rows")?;
+        let (s, m, q) = (
+            session(s)?,
+            snapshot(m)?,
+            query_where(filters, order_by, options)?,
+        );
+        let model = m.clone();
+        let rows = blocking(async move { s.model_select(&model, &q).await })?;
+        slot.write(result_handle(as_result(&m, &rows)));
+        Ok(())
+    })
+}
+
+/// How many rows match `filters` (as for `cqlb_model_select_where`).
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_model_count_where(
+    s: cqlb_session,
+    m: cqlb_model,
+    filters: cqlb_value,
+    options: *const cqlb_query_options,
+    out_count: *mut i64,
+) -> cqlb_status {
+    ffi_call(|| {
+        let slot = out(out_count, "out_count")?;
+        let q = query_where(filters, cqlb_value { handle: 0 }, options)?;
+        let (s, m) = (session(s)?, snapshot(m)?);
+        slot.write(blocking(async move { s.model_count(&m, &q).await })?);
+        Ok(())
+    })
+}
+
+/// Updates the rows of `key` with `changes`, a list of tuples `(attribute text, change int,
+/// value)`: 0 set (null deletes), 1 add (to a set; append to a list; increment a counter), 2
+/// remove (from a set or list; decrement a counter), 3 prepend to a list, 4 put the entries
+/// of a map, 5 remove the keys (a set) from a map. Conditions as for `cqlb_model_create`.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_model_update_changes(
+    s: cqlb_session,
+    m: cqlb_model,
+    key: cqlb_value,
+    changes: cqlb_value,
+    options: *const cqlb_write_options,
+    out_existing: *mut cqlb_result,
+) -> cqlb_status {
+    ffi_call(|| {
+        let (s, m, key, opts) = (
+            session(s)?,
+            snapshot(m)?,
+            row(key)?,
+            write_options(options)?,
+        );
+        let mut list = Vec::new();
+        for (name, code, v) in terms(changes, "changes")? {
+            let change = match code {
+                0 => Change::Set(v),
+                1 => Change::Add(v),
+                2 => Change::Remove(v),
+                3 => Change::Prepend(v),
+                4 => Change::MapUpdate(v),
+                5 => Change::MapRemove(v),
+                c => {
+                    return fail(
+                        cqlb_status::CQLB_INVALID_ARGUMENT,
+                        format!("unknown change {c}"),
+                    )
+                }
+            };
+            list.push((name, change));
+        }
+        let model = m.clone();
+        blocking_lwt(&m, out_existing, async move {
+            s.model_update(&model, &key, &list, &opts).await
+        })
+    })
+}
+
 type SharedBatch = Mutex<Option<ModelBatch>>;
 
 /// Starts a batch of model writes: 0 LOGGED, 1 UNLOGGED, 2 COUNTER.

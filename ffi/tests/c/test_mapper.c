@@ -143,6 +143,79 @@ int main(void) {
   CHECK_OK(cqlb_model_delete(session, user, cal, NULL, NULL));
   CHECK_STATUS(cqlb_model_get(session, user, cal, &got), CQLB_DOES_NOT_EXIST);
 
+  /* Queries with operators and an order, updates with collection changes. */
+  cqlb_model score;
+  CHECK_OK(cqlb_model_new(S("Score"), &score));
+  CHECK_OK(cqlb_model_set_keyspace(score, S("cqlb_c_mapper")));
+  CHECK_OK(cqlb_model_add_column(score, S("player"), S("text"), 1, 0));
+  CHECK_OK(cqlb_model_add_column(score, S("game"), S("int"), 3, 0));
+  CHECK_OK(cqlb_model_add_column(score, S("tags"), S("set<text>"), 0, 0));
+  CHECK_OK(cqlb_session_drop_table(session, score));
+  CHECK_OK(cqlb_session_sync_table(session, score, &changed));
+  for (int g = 1; g <= 3; g++) {
+    cqlb_value v = row1("player", "ann");
+    cqlb_value_field(v, S("game"));
+    cqlb_value_append_int32(v, g);
+    CHECK_OK(cqlb_model_create(session, score, v, NULL, NULL, NULL));
+    cqlb_value_free(v);
+  }
+  cqlb_value filters, term, order, by;
+  cqlb_value_new_list(&filters);
+  cqlb_value_new_tuple(&term);
+  cqlb_value_append_string(term, S("player"));
+  cqlb_value_append_int32(term, 0);
+  cqlb_value_append_string(term, S("ann"));
+  cqlb_value_append_value(filters, term);
+  cqlb_value_free(term);
+  cqlb_value_new_tuple(&term);
+  cqlb_value_append_string(term, S("game"));
+  cqlb_value_append_int32(term, 2); /* > */
+  cqlb_value_append_int32(term, 1);
+  cqlb_value_append_value(filters, term);
+  cqlb_value_free(term);
+  cqlb_value_new_list(&order);
+  cqlb_value_new_tuple(&by);
+  cqlb_value_append_string(by, S("game"));
+  cqlb_value_append_bool(by, false);
+  cqlb_value_append_value(order, by);
+  cqlb_value_free(by);
+  CHECK_OK(cqlb_model_select_where(session, score, filters, order, NULL, &got));
+  CHECK_OK(cqlb_result_row_count(got, &rows));
+  CHECK(rows == 2);
+  int32_t game = 0;
+  size_t game_col = 0;
+  CHECK_OK(cqlb_result_column_index(got, S("game"), &game_col));
+  CHECK_OK(cqlb_result_get_int32(got, 0, game_col, &game));
+  CHECK(game == 2); /* ascending, against the table's descending order */
+  cqlb_result_free(got);
+  int64_t n = 0;
+  CHECK_OK(cqlb_model_count_where(session, score, filters, NULL, &n));
+  CHECK(n == 2);
+  CHECK_STATUS(cqlb_model_select_where(session, score, order, (cqlb_value){0}, NULL, &got), CQLB_INVALID_ARGUMENT);
+
+  cqlb_value skey = row1("player", "ann"), changes, tags, change;
+  cqlb_value_field(skey, S("game"));
+  cqlb_value_append_int32(skey, 1);
+  cqlb_value_new_set(&tags);
+  cqlb_value_append_string(tags, S("best"));
+  cqlb_value_new_list(&changes);
+  cqlb_value_new_tuple(&change);
+  cqlb_value_append_string(change, S("tags"));
+  cqlb_value_append_int32(change, 1); /* add */
+  cqlb_value_append_value(change, tags);
+  cqlb_value_append_value(changes, change);
+  CHECK_OK(cqlb_model_update_changes(session, score, skey, changes, NULL, NULL));
+  CHECK_OK(cqlb_model_get(session, score, skey, &got));
+  size_t tags_col = 0, elements = 0;
+  CHECK_OK(cqlb_result_column_index(got, S("tags"), &tags_col));
+  CHECK_OK(cqlb_result_element_count(got, 0, tags_col, NULL, 0, &elements));
+  CHECK(elements == 1);
+  cqlb_result_free(got);
+  CHECK_STATUS(cqlb_model_update_changes(session, score, skey, tags, NULL, NULL), CQLB_INVALID_ARGUMENT);
+  cqlb_value more[] = {filters, order, skey, changes, tags, change};
+  for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) cqlb_value_free(more[i]);
+  CHECK_OK(cqlb_model_free(score));
+
   cqlb_value all[] = {ada, key, bad, nobody, by_email, by_tags, new_email, iff, b1, b2, cal, by_new_email};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cqlb_value_free(all[i]);
   CHECK_OK(cqlb_model_free(user));

@@ -19,7 +19,7 @@ from cqlbridge.query import BatchStatement, BatchType, SimpleStatement
 from cqlbridge.util import UNSET_VALUE, Date, Duration, Time
 from cqlbridge.cqlengine import ValidationError, columns, connection
 from cqlbridge.cqlengine.management import sync_table
-from cqlbridge.cqlengine.models import Model
+from cqlbridge.cqlengine.models import Model, PolymorphicModelException
 from cqlbridge.cqlengine.query import (
     BatchQuery, DoesNotExist, LWTException, MultipleObjectsReturned, QueryException,
 )
@@ -206,6 +206,7 @@ def applied_of(rs):
 def kind(e):
     """Core's error kind of an exception (cqlengine's exceptions by their meaning)."""
     for cls, name in ((LWTException, "LwtFailed"), (DoesNotExist, "DoesNotExist"),
+                      (PolymorphicModelException, "InvalidArgument"),
                       (MultipleObjectsReturned, "MultipleObjectsReturned"),
                       (ValidationError, "ValidationError"), (QueryException, "QueryError")):
         if isinstance(e, cls):
@@ -239,8 +240,14 @@ def column_of(typ, **options):
     return _SIMPLE_COLUMNS[name](**options)
 
 
-def model_of(name, spec):
-    attrs = {"__table_name__": spec["table"], "__keyspace__": KEYSPACE, "_spec_types": {}}
+def model_of(name, spec, models):
+    """A cqlengine class for a model described as data; `extends` names a polymorphic base."""
+    base = models[spec["extends"]] if "extends" in spec else Model
+    attrs = {"_spec_types": dict(getattr(base, "_spec_types", {}))}
+    if "extends" in spec:
+        attrs["__discriminator_value__"] = value(spec["discriminator_value"])
+    else:
+        attrs.update({"__table_name__": spec["table"], "__keyspace__": KEYSPACE})
     for c in spec["columns"]:
         options = {}
         if c.get("key") == "partition":
@@ -254,15 +261,17 @@ def model_of(name, spec):
             options["required"] = True
         if c.get("max_length") is not None:
             options["max_length"] = c["max_length"]
+        if spec.get("discriminator") == c["name"]:
+            options["discriminator_column"] = True
         attrs[c["name"]] = column_of(parse_type(c["type"]), **options)
         attrs["_spec_types"][c["name"]] = parse_type(c["type"])
-    return type(name, (Model,), attrs)
+    return type(name, (base,), attrs)
 
 
 def model_row(model, obj):
     """A row's non-null (and non-empty-collection) attributes, canonical by column type."""
     out = {}
-    for attr, typ in model._spec_types.items():
+    for attr, typ in type(obj)._spec_types.items():
         v = getattr(obj, attr)
         if v is None or (isinstance(v, (list, set, dict, tuple, frozenset)) and not v):
             continue
@@ -414,7 +423,8 @@ def main(scenarios_dir, output):
         prepared_cache = {}
         models = {}
         for name, spec in doc.get("models", {}).items():
-            models[name] = model_of(name, spec)
+            models[name] = model_of(name, spec, models)
+        for name in models:
             sync_table(models[name])
         for sc in doc["scenarios"]:
             outcomes = []

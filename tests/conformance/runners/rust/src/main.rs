@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use cqlbridge_core::mapper::{
     render_create, render_delete, render_update, Change, ClusteringOrder, ColumnDef, Filter,
-    FilterOp, ModelBatch, ModelQuery, ModelRow, ModelSchema, Op, WriteOptions,
+    FilterOp, ModelBatch, ModelQuery, ModelRow, ModelSchema, Op, Polymorphism, WriteOptions,
 };
 use cqlbridge_core::{
     Batch, BatchType, ClusterConfig, ConcurrencyOptions, CqlType, Duration, Error, Query,
@@ -191,12 +191,20 @@ fn options(step: &Json) -> StatementOptions {
     }
 }
 
-/// A model described as data (the group's `models`).
-fn model_of(name: &str, def: &Json) -> ModelSchema {
+/// A model described as data (the group's `models`); `extends` names a polymorphic base.
+fn model_of(name: &str, def: &Json, all: &Json) -> ModelSchema {
+    let base = def["extends"].as_str().map(|b| &all[b]);
+    let root = base.unwrap_or(def);
     let mut m = ModelSchema::new(name)
         .keyspace(KEYSPACE)
-        .table(def["table"].as_str().unwrap());
-    for c in def["columns"].as_array().unwrap() {
+        .table(root["table"].as_str().unwrap());
+    let columns = root["columns"].as_array().unwrap().iter().chain(
+        base.map(|_| def["columns"].as_array().unwrap().iter())
+            .into_iter()
+            .flatten(),
+    );
+    let discriminator = root["discriminator"].as_str();
+    for c in columns {
         let typ: CqlType = c["type"].as_str().unwrap().parse().unwrap();
         let mut col = ColumnDef::new(c["name"].as_str().unwrap(), typ);
         col = match c["key"].as_str() {
@@ -212,7 +220,20 @@ fn model_of(name: &str, def: &Json) -> ModelSchema {
             col = col.required();
         }
         col.max_length = c["max_length"].as_u64().map(|n| n as usize);
+        col.discriminator = discriminator == c["name"].as_str();
         m = m.column(col);
+    }
+    if let Some(column) = discriminator {
+        m.polymorphism = Some(Polymorphism {
+            column: column.to_owned(),
+            value: def.get("discriminator_value").map(value),
+            subtypes: root["subtypes"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(v, model)| (Value::Text(v.clone()), model.as_str().unwrap().to_owned()))
+                .collect(),
+        });
     }
     m
 }
@@ -519,7 +540,7 @@ async fn main() {
         }
         let mut models = HashMap::new();
         for (name, def) in doc["models"].as_object().into_iter().flatten() {
-            let m = model_of(name, def);
+            let m = model_of(name, def, &doc["models"]);
             session.sync_table(&m).await.unwrap();
             models.insert(name.clone(), m);
         }

@@ -6,6 +6,7 @@ import cqlbridge.uniffi.Model
 import cqlbridge.uniffi.ModelColumn
 import cqlbridge.uniffi.ModelDef
 import cqlbridge.uniffi.ModelDefault
+import cqlbridge.uniffi.ModelSubtype
 
 /** Where a column of a [ModelTable] sits in the primary key. */
 enum class KeyKind(internal val code: Int) { NONE(0), PARTITION(1), CLUSTERING(2), CLUSTERING_DESC(3) }
@@ -42,6 +43,12 @@ class ModelTable @JvmOverloads constructor(
     keyspace: String? = null,
     /** TTL in seconds of writes that give none. */
     defaultTtl: Int? = null,
+    /** Polymorphism: the discriminator column, when the table holds several models. */
+    discriminator: String? = null,
+    /** This model's discriminator value; null for the base model (which cannot be saved). */
+    discriminatorValue: Any? = null,
+    /** Every model of the table: discriminator value → model name. */
+    subtypes: Map<Any?, String> = emptyMap(),
 ) : BaseMapper<Map<String, Any?>>(session) {
     override val attributes: Set<String> = columns.map { it.name }.toSet()
     private val keyNames = columns.filter { it.key != KeyKind.NONE }.map { it.name }
@@ -70,14 +77,14 @@ class ModelTable @JvmOverloads constructor(
                         required = it.required,
                         minLength = it.minLength?.toUInt(),
                         maxLength = it.maxLength?.toUInt(),
-                        discriminator = false,
+                        discriminator = it.name == discriminator,
                     )
                 },
                 options = emptyMap(),
                 defaultTtl = defaultTtl,
-                discriminatorColumn = null,
-                discriminatorValue = null,
-                subtypes = emptyList(),
+                discriminatorColumn = discriminator,
+                discriminatorValue = discriminatorValue?.let { packOne(it) },
+                subtypes = subtypes.map { (v, name) -> ModelSubtype(packOne(v), name) },
             ))
         }
     }
@@ -91,3 +98,5 @@ class ModelTable @JvmOverloads constructor(
 
     override fun fromValues(values: List<Pair<String, Any?>>): Map<String, Any?> = LinkedHashMap<String, Any?>().apply { putAll(values) }
 }
+
+private fun packOne(v: Any?): ByteArray = cqlbridge.PackedWriter().also { it.value(v) }.toByteArray()

@@ -119,9 +119,13 @@ fun applied(rs: ResultSet): Any =
 
 fun kind(e: Throwable): String = (e as? DriverException)?.kind ?: e.javaClass.simpleName
 
-fun modelOf(s: CqlSession, name: String, spec: JSONObject): ModelTable {
-    val cols = spec.getJSONArray("columns").map { c ->
-        c as JSONObject
+fun modelOf(s: CqlSession, name: String, spec: JSONObject, all: JSONObject): ModelTable {
+    val base = if (spec.has("extends")) all.getJSONObject(spec.getString("extends")) else null
+    val root = base ?: spec
+    fun objects(a: JSONArray) = (0 until a.length()).map { a.getJSONObject(it) }
+    val specs = objects(root.getJSONArray("columns")) + (if (base != null) objects(spec.getJSONArray("columns")) else emptyList())
+    val discriminator = root.optString("discriminator").ifEmpty { null }
+    val cols = specs.map { c ->
         ColumnSpec(
             name = c.getString("name"),
             cqlType = c.getString("type"),
@@ -136,7 +140,9 @@ fun modelOf(s: CqlSession, name: String, spec: JSONObject): ModelTable {
             maxLength = if (c.has("max_length")) c.getInt("max_length") else null,
         )
     }
-    return ModelTable(s, name, spec.getString("table"), cols, keyspace = KEYSPACE)
+    val subtypes = root.optJSONObject("subtypes")?.let { o -> o.keySet().associate { it as Any? to o.getString(it) } } ?: emptyMap()
+    return ModelTable(s, name, root.getString("table"), cols, keyspace = KEYSPACE, discriminator = discriminator,
+        discriminatorValue = if (spec.has("discriminator_value")) value(spec.get("discriminator_value")) else null, subtypes = subtypes)
 }
 
 fun named(o: JSONObject?): Map<String, Any?> = o?.keySet()?.associateWith { value(o.get(it)) } ?: emptyMap()
@@ -284,7 +290,7 @@ fun main(args: Array<String>) = runBlocking {
             val doc = JSONObject(file.readText())
             doc.optJSONArray("schema")?.forEach { s.execute((it as String).replace("{ks}", KEYSPACE)) }
             val prepared = mutableMapOf<String, PreparedStatement>()
-            val models = doc.optJSONObject("models")?.let { ms -> ms.keySet().associateWith { modelOf(s, it, ms.getJSONObject(it)) } } ?: emptyMap()
+            val models = doc.optJSONObject("models")?.let { ms -> ms.keySet().associateWith { modelOf(s, it, ms.getJSONObject(it), ms) } } ?: emptyMap()
             models.values.forEach { it.syncTable() }
             val scenarios = doc.getJSONArray("scenarios")
             for (i in 0 until scenarios.length()) {
