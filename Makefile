@@ -14,7 +14,7 @@ VENV := .venv
 # workspace's debug build); `pip install ./bindings/python` alone builds a release wheel.
 PYTHON_PROFILE ?= dev
 
-.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test kotlin-test kotlin-walkthrough swift-check conformance cluster-up cluster-down cluster-status clean help
+.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test kotlin-test kotlin-walkthrough swift-check conformance bench cluster-up cluster-down cluster-status clean help
 
 all: build
 
@@ -24,6 +24,7 @@ help:
 	@echo "make python-dev    build the Python package into .venv (maturin, dev profile)"
 	@echo "make kotlin-test   build the Kotlin/JVM jar, run its JUnit suite, install it (needs a node)"
 	@echo "make swift-check   generate the Swift bindings and parse every .swift file (tree-sitter-swift)"
+	@echo "make bench         benchmarks against the local node, written to bench/REPORT.md (not part of make test)"
 	@echo "make conformance   run the cross-language scenarios in Rust, C, Python and Kotlin and compare (needs a node)"
 	@echo "make cluster-up    start the local node (tests/cluster/cluster up)"
 	@echo "make cluster-down  stop the nodes tests/cluster/cluster started"
@@ -109,6 +110,13 @@ conformance:
 	target/conformance/run-c tests/conformance/scenarios $(CONFORMANCE_OUT)/c.json
 	$(VENV)/bin/python tests/conformance/compare.py tests/conformance/scenarios \
 	  $(CONFORMANCE_OUT)/rust.json $(CONFORMANCE_OUT)/c.json $(CONFORMANCE_OUT)/python.json $(CONFORMANCE_OUT)/kotlin.json
+
+# Benchmarks (bench/): not part of make test. Starts the local node, builds in release, and
+# writes bench/REPORT.md and bench/results.json from an interleaved run.
+bench: python-dev
+	$(CLUSTER) up
+	$(CARGO) build -q --release -p cqlbridge-bench
+	$(VENV)/bin/python bench/run.py
 
 # Swift: no toolchain runs on this machine kind, so the bindings are generated and every
 # .swift file (generated and hand-written) is parsed with tree-sitter-swift; a syntax error
