@@ -113,9 +113,13 @@ conformance:
 
 # Benchmarks (bench/): not part of make test. Starts the local node, builds in release, and
 # writes bench/REPORT.md and bench/results.json from an interleaved run.
+BENCH_VENV := .venv-bench
 bench: python-dev
 	$(CLUSTER) up
 	$(CARGO) build -q --release -p cqlbridge-bench
+	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q 'maturin>=1.9,<2' 'cassandra-driver>=3.30,<3.31' 'acsylla>=1.2,<2' 'scyllapy>=1.3,<2'
+	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(BENCH_VENV)/bin/pip install -q --no-build-isolation ./bindings/python
 	$(VENV)/bin/python bench/run.py
 
 # Swift: no toolchain runs on this machine kind, so the bindings are generated and every
