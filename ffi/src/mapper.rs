@@ -619,6 +619,23 @@ pub unsafe extern "C" fn cqlb_model_update(
     options: *const cqlb_write_options,
     out_existing: *mut cqlb_result,
 ) -> cqlb_status {
+    update(s, m, key, options, out_existing, || {
+        Ok(row(changes)?
+            .into_iter()
+            .map(|(c, v)| (c, Change::Set(v)))
+            .collect())
+    })
+}
+
+/// The body of both updates: resolves the arguments, then the changes, then runs.
+fn update(
+    s: cqlb_session,
+    m: cqlb_model,
+    key: cqlb_value,
+    options: *const cqlb_write_options,
+    out_existing: *mut cqlb_result,
+    changes: impl FnOnce() -> FfiResult<Vec<(String, Change)>>,
+) -> cqlb_status {
     ffi_call(|| {
         let (s, m, key, opts) = (
             session(s)?,
@@ -626,10 +643,7 @@ pub unsafe extern "C" fn cqlb_model_update(
             row(key)?,
             write_options(options)?,
         );
-        let changes: Vec<(String, Change)> = row(changes)?
-            .into_iter()
-            .map(|(c, v)| (c, Change::Set(v)))
-            .collect();
+        let changes = changes()?;
         let model = m.clone();
         blocking_lwt(&m, out_existing, async move {
             s.model_update(&model, &key, &changes, &opts).await
@@ -784,21 +798,12 @@ fn query_where(
 ) -> FfiResult<ModelQuery> {
     let mut q = query(cqlb_value { handle: 0 }, options)?;
     for (column, code, value) in terms(where_terms, "filters")? {
-        let op = match code {
-            0 => FilterOp::Eq,
-            1 => FilterOp::In,
-            2 => FilterOp::Gt,
-            3 => FilterOp::Gte,
-            4 => FilterOp::Lt,
-            5 => FilterOp::Lte,
-            6 => FilterOp::Contains,
-            7 => FilterOp::ContainsKey,
-            c => {
-                return fail(
-                    cqlb_status::CQLB_INVALID_ARGUMENT,
-                    format!("unknown filter operator {c}"),
-                )
-            }
+        // Token ranges (codes 8-11) are not part of the C ABI yet.
+        let Some(op) = FilterOp::from_code(code).filter(|_| code <= 7) else {
+            return fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                format!("unknown filter operator {code}"),
+            );
         };
         q.filters.push(Filter { column, op, value });
     }
@@ -893,35 +898,17 @@ pub unsafe extern "C" fn cqlb_model_update_changes(
     options: *const cqlb_write_options,
     out_existing: *mut cqlb_result,
 ) -> cqlb_status {
-    ffi_call(|| {
-        let (s, m, key, opts) = (
-            session(s)?,
-            snapshot(m)?,
-            row(key)?,
-            write_options(options)?,
-        );
-        let mut list = Vec::new();
-        for (name, code, v) in terms(changes, "changes")? {
-            let change = match code {
-                0 => Change::Set(v),
-                1 => Change::Add(v),
-                2 => Change::Remove(v),
-                3 => Change::Prepend(v),
-                4 => Change::MapUpdate(v),
-                5 => Change::MapRemove(v),
-                c => {
-                    return fail(
-                        cqlb_status::CQLB_INVALID_ARGUMENT,
-                        format!("unknown change {c}"),
-                    )
-                }
-            };
-            list.push((name, change));
-        }
-        let model = m.clone();
-        blocking_lwt(&m, out_existing, async move {
-            s.model_update(&model, &key, &list, &opts).await
-        })
+    update(s, m, key, options, out_existing, || {
+        terms(changes, "changes")?
+            .into_iter()
+            .map(|(name, code, v)| match Change::from_code(code, v) {
+                Some(change) => Ok((name, change)),
+                None => fail(
+                    cqlb_status::CQLB_INVALID_ARGUMENT,
+                    format!("unknown change {code}"),
+                ),
+            })
+            .collect()
     })
 }
 

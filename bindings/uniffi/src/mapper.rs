@@ -412,24 +412,11 @@ impl ModelQueryDef {
             filters: triples(&self.filters)?
                 .into_iter()
                 .map(|(column, op, value)| {
-                    let op = match op {
-                        0 => FilterOp::Eq,
-                        1 => FilterOp::In,
-                        2 => FilterOp::Gt,
-                        3 => FilterOp::Gte,
-                        4 => FilterOp::Lt,
-                        5 => FilterOp::Lte,
-                        6 => FilterOp::Contains,
-                        7 => FilterOp::ContainsKey,
-                        8 => FilterOp::TokenGt,
-                        9 => FilterOp::TokenGte,
-                        10 => FilterOp::TokenLt,
-                        11 => FilterOp::TokenLte,
-                        k => return Err(invalid(format!("unknown filter operator {k}"))),
-                    };
+                    let op = FilterOp::from_code(op.into())
+                        .ok_or_else(|| invalid(format!("unknown filter operator {op}")))?;
                     Ok(Filter { column, op, value })
                 })
-                .collect::<Result<_, _>>()?,
+                .collect::<Result<_, CqlError>>()?,
             order_by: self
                 .order_by
                 .iter()
@@ -462,18 +449,9 @@ fn changes(buf: &[u8]) -> Result<Vec<(String, Change)>, CqlError> {
     triples(buf)?
         .into_iter()
         .map(|(c, kind, v)| {
-            Ok((
-                c,
-                match kind {
-                    0 => Change::Set(v),
-                    1 => Change::Add(v),
-                    2 => Change::Remove(v),
-                    3 => Change::Prepend(v),
-                    4 => Change::MapUpdate(v),
-                    5 => Change::MapRemove(v),
-                    k => return Err(invalid(format!("unknown change kind {k}"))),
-                },
-            ))
+            let change = Change::from_code(kind.into(), v)
+                .ok_or_else(|| invalid(format!("unknown change kind {kind}")))?;
+            Ok((c, change))
         })
         .collect()
 }

@@ -84,6 +84,22 @@ pub struct Filter {
     pub value: Value,
 }
 
+impl Change {
+    /// The change with this wire code (bindings/PACKED.md, the C ABI) applied to `value`: 0
+    /// set, 1 add, 2 remove, 3 prepend, 4 map update, 5 map remove.
+    pub fn from_code(code: i64, value: Value) -> Option<Self> {
+        Some(match code {
+            0 => Change::Set(value),
+            1 => Change::Add(value),
+            2 => Change::Remove(value),
+            3 => Change::Prepend(value),
+            4 => Change::MapUpdate(value),
+            5 => Change::MapRemove(value),
+            _ => return None,
+        })
+    }
+}
+
 /// Comparisons of model queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterOp {
@@ -111,6 +127,28 @@ pub enum FilterOp {
     TokenLt,
     /// `token(partition key) <= value`
     TokenLte,
+}
+
+impl FilterOp {
+    /// The operator with this wire code (bindings/PACKED.md, the C ABI): 0 `=`, 1 `IN`, 2 `>`,
+    /// 3 `>=`, 4 `<`, 5 `<=`, 6 `CONTAINS`, 7 `CONTAINS KEY`, 8–11 token `>`, `>=`, `<`, `<=`.
+    pub fn from_code(code: i64) -> Option<Self> {
+        Some(match code {
+            0 => FilterOp::Eq,
+            1 => FilterOp::In,
+            2 => FilterOp::Gt,
+            3 => FilterOp::Gte,
+            4 => FilterOp::Lt,
+            5 => FilterOp::Lte,
+            6 => FilterOp::Contains,
+            7 => FilterOp::ContainsKey,
+            8 => FilterOp::TokenGt,
+            9 => FilterOp::TokenGte,
+            10 => FilterOp::TokenLt,
+            11 => FilterOp::TokenLte,
+            _ => return None,
+        })
+    }
 }
 
 /// A model query (cqlengine's `Model.objects(...).filter(...)...`).

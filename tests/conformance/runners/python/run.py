@@ -10,6 +10,7 @@ import os
 import pathlib
 import struct
 import sys
+import time
 import uuid
 from decimal import Decimal
 
@@ -367,7 +368,6 @@ def run_step(session, step, ks, prepared_cache, models):
     if "model" in step or "model_batch" in step:
         return run_model_step(step, models)
     if "sleep_ms" in step:
-        import time
         time.sleep(step["sleep_ms"] / 1000)
         return {"error": None}
 
