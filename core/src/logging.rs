@@ -7,10 +7,12 @@
 //! is left alone.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use tracing::field::{Field, Visit};
-use tracing::{Dispatch, Event, Level, Subscriber};
+use tracing::subscriber::Interest;
+use tracing::{Dispatch, Event, Level, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 /// Severity of a log record, most severe first.
@@ -56,15 +58,23 @@ type Callback = Arc<dyn Fn(&LogRecord) + Send + Sync>;
 
 static SINK: RwLock<Option<(LogLevel, Callback)>> = RwLock::new(None);
 
+/// The sink's level as a number (0: no sink), read on every span and event: what is below
+/// it is not even recorded (scylla opens a span per request).
+static MAX_LEVEL: AtomicU8 = AtomicU8::new(0);
+
 /// Sends every record at `level` or more severe to `callback` (called on runtime threads;
 /// it must not block). Replaces any earlier callback.
 pub fn set_log_callback(level: LogLevel, callback: impl Fn(&LogRecord) + Send + Sync + 'static) {
-    *SINK.write().unwrap_or_else(|p| p.into_inner()) = Some((level, Arc::new(callback)));
+    let mut sink = SINK.write().unwrap_or_else(|p| p.into_inner());
+    *sink = Some((level, Arc::new(callback)));
+    MAX_LEVEL.store(level as u8, Ordering::Relaxed);
 }
 
 /// Stops forwarding records.
 pub fn clear_log_callback() {
-    *SINK.write().unwrap_or_else(|p| p.into_inner()) = None;
+    let mut sink = SINK.write().unwrap_or_else(|p| p.into_inner());
+    *sink = None;
+    MAX_LEVEL.store(0, Ordering::Relaxed);
 }
 
 fn sink_for(level: LogLevel) -> Option<Callback> {
@@ -98,6 +108,15 @@ impl Visit for Message {
 }
 
 impl<S: Subscriber> Layer<S> for Forward {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        // The level can change at any time: ask `enabled` each time.
+        Interest::sometimes()
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        LogLevel::from(metadata.level()) as u8 <= MAX_LEVEL.load(Ordering::Relaxed)
+    }
+
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
         let level = LogLevel::from(event.metadata().level());
         if let Some(callback) = sink_for(level) {
@@ -133,6 +152,9 @@ mod tests {
         crate::runtime::block_on(async {
             tracing::warn!(node = "127.0.0.1", "cqlbridge-logging-test warn");
             tracing::debug!("cqlbridge-logging-test debug");
+            // Below the sink's level nothing is recorded, spans included.
+            assert!(tracing::debug_span!("cqlbridge-logging-test").is_disabled());
+            assert!(!tracing::info_span!("cqlbridge-logging-test").is_disabled());
         })
         .unwrap();
         // A record on this (non-runtime) thread is not captured: nothing global was installed.

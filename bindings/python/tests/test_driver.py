@@ -160,6 +160,44 @@ def test_async_with_callbacks_as_in_the_walkthrough(ks_session, tables):
     assert late == [[]]
 
 
+def test_requests_started_from_callbacks_all_complete(ks_session, tables):
+    # Callbacks run on the completion thread; the requests they start are held until the
+    # drained batch is handed out, then start together. Each gets its own outcome.
+    insert = ks_session.prepare("INSERT INTO kv (k, c, v) VALUES (?, 0, ?)")
+    outcomes = {}
+    lock = threading.Lock()
+    all_done = threading.Event()
+    chains, length = 10, 20
+
+    def record(n, outcome):
+        with lock:
+            outcomes[n] = outcome
+            if len(outcomes) == chains * length:
+                all_done.set()
+
+    def next_of(n):
+        if (n + 1) % length:
+            start(n + 1)
+
+    def start(n):
+        if n % 50 == 49:  # a failing one in a chain: its errback fires, the chain goes on
+            f = ks_session.execute_async("SELECT * FROM no_such_table")
+            f.add_errback(lambda exc: (record(n, exc), next_of(n)))
+        else:
+            f = ks_session.execute_async(insert, (7000 + n, str(n)))
+            f.add_callbacks(lambda rows: (record(n, "ok"), next_of(n)), lambda exc: record(n, exc))
+
+    for chain in range(chains):  # ten chains in flight together, each begun by a callback
+        f = ks_session.execute_async("SELECT now() FROM system.local")
+        f.add_callback(lambda rows, first=chain * length: start(first))
+    assert all_done.wait(60), len(outcomes)
+    failed = {n for n, o in outcomes.items() if o != "ok"}
+    assert failed == {49, 99, 149, 199}
+    assert all(isinstance(outcomes[n], InvalidRequest) for n in failed)
+    rows = ks_session.execute("SELECT k, v FROM kv WHERE k IN (7000, 7150, 7198)")
+    assert sorted(r.v for r in rows) == ["0", "150", "198"]
+
+
 def test_errbacks_receive_the_typed_error(ks_session, tables):
     got = []
     event = threading.Event()

@@ -131,3 +131,33 @@ def test_a_malformed_request_is_refused_before_any_listener_call(ks_session):
         ks_session._native.submit_with_listener(b"\x01\x00\x00", rec)
     assert e.value.info.name == "InvalidArgument"
     assert not rec.done.wait(0.5) and rec.calls == []
+
+
+def test_submit_many_starts_each_request_and_fails_only_the_bad_one(ks_session):
+    from cqlbridge._dispatch import dispatcher
+
+    d = dispatcher()
+    outcomes = {}
+    all_done = threading.Event()
+
+    def handler(items):
+        for request_id, _, outcome in items:
+            outcomes[request_id] = outcome
+        if len(outcomes) == 3:
+            all_done.set()
+
+    ids = [d.register(handler) for _ in range(3)]
+    options = _codec.pack_options()
+    ref = _codec.statement_ref_cql("SELECT release_version FROM system.local")
+    good = [_codec.request_single(i, ref, None, options, []) for i in (ids[0], ids[2])]
+    bad = ids[1].to_bytes(8, "little") + b"\x09"  # an unknown request kind
+    ks_session._native.submit_many(_codec.pack_requests([good[0], bad, good[1]]))
+    assert all_done.wait(10), outcomes
+    assert _codec.unpack_page(outcomes[ids[0]]).rows[0][0].startswith("5.")
+    assert _codec.unpack_page(outcomes[ids[2]]).rows[0][0].startswith("5.")
+    assert outcomes[ids[1]].name == "InvalidArgument"
+
+    # Broken framing: the call fails and nothing starts.
+    with pytest.raises(CqlError) as e:
+        ks_session._native.submit_many(b"\x02\x00\x00\x00\x05\x00\x00\x00ab")
+    assert e.value.info.name == "InvalidArgument"

@@ -32,6 +32,15 @@ impl Completed {
             },
         }
     }
+
+    /// A request that failed before it started.
+    pub(crate) fn failed(id: u64, error: ErrorInfo) -> Self {
+        Completed {
+            id,
+            index: 0,
+            outcome: Err(error),
+        }
+    }
 }
 
 /// What one `drain` returns: the completions packed in one buffer (bindings/PACKED.md,

@@ -9,7 +9,7 @@ use tokio::task::AbortHandle;
 use cqlbridge_core::{Completion, ConcurrencyOptions, Prepared, Session, Statement};
 
 use crate::config::{ConnectOptions, RequestOptions};
-use crate::error::CqlError;
+use crate::error::{invalid, CqlError};
 use crate::on_runtime;
 use crate::queue::{pack_completions, Completed, CompletionQueue, Drained, WHOLE_REQUEST};
 use crate::request::{decode, Request, Submitted};
@@ -93,6 +93,23 @@ impl Drop for PreparedStatement {
     }
 }
 
+impl Connection {
+    /// Runs a decoded request on the runtime, completing into the queue.
+    fn start(&self, submitted: Submitted) -> Result<(), CqlError> {
+        let (session, queue, id) = (self.session.clone(), self.queue.clone(), submitted.id);
+        let in_flight = self.in_flight.clone();
+        // Registered under the lock the task takes to unregister: it cannot finish first.
+        let mut map = self.in_flight.lock();
+        let task = cqlbridge_core::runtime::spawn(async move {
+            let done = run(&session, submitted).await;
+            in_flight.lock().remove(&id);
+            queue.push(done);
+        })?;
+        map.insert(id, task.abort_handle());
+        Ok(())
+    }
+}
+
 #[uniffi::export]
 impl Connection {
     /// Prepares a statement; `options` apply to each of its executions.
@@ -143,19 +160,32 @@ impl Connection {
         // After fork, fail here: the queue this connection completes into is the parent's.
         self.session.check_process()?;
         let submitted = decode(&request, |id| self.prepared.get(id))?;
-        let (session, queue, id) = (self.session.clone(), self.queue.clone(), submitted.id);
-        let in_flight = self.in_flight.clone();
-        // Registered under the lock the task takes to unregister: it cannot finish first.
-        let mut map = self.in_flight.lock();
-        let task = cqlbridge_core::runtime::spawn(async move {
-            let done = run(&session, submitted).await;
-            in_flight.lock().remove(&id);
-            queue.push(done);
-        })?;
-        map.insert(id, task.abort_handle());
-        Ok(())
+        self.start(submitted)
     }
 
+    /// Starts several packed requests in one call (bindings/PACKED.md, "Requests"): a u32
+    /// count, then each request as u32 length and bytes. A request that cannot start (a
+    /// malformed one, a statement not prepared here) completes at once into the queue with
+    /// its error instead of failing the call; the call fails only if the buffer's framing
+    /// is broken (nothing started) or after fork (nothing started).
+    pub fn submit_many(&self, requests: Vec<u8>) -> Result<(), CqlError> {
+        self.session.check_process()?;
+        let mut r = cqlbridge_core::packed::Reader::new(&requests);
+        let count = r.u32().map_err(|e| invalid(format!("malformed requests: {e}")))?;
+        let mut framed = Vec::with_capacity(count.min(4096));
+        for _ in 0..count {
+            framed.push(r.bytes().map_err(|e| invalid(format!("malformed requests: {e}")))?);
+        }
+        for request in framed {
+            let started = decode(request, |id| self.prepared.get(id)).and_then(|s| self.start(s));
+            if let Err(e) = started {
+                let id = request.get(..8).map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap()));
+                let CqlError::Failed { info } = e;
+                self.queue.push([Completed::failed(id, info)]);
+            }
+        }
+        Ok(())
+    }
     /// Cancels the request submitted under `id`: its work stops where it is (a request on
     /// the wire may still be applied by the server) and nothing completes for it. Returns
     /// whether it was still running.

@@ -561,6 +561,16 @@ def request_concurrent(request_id, statement_ref, concurrency, raise_on_first_er
     return bytes(out)
 
 
+def pack_requests(requests):
+    """Several packed requests in one buffer, for `submit_many`: a count, then each framed
+    by its length."""
+    out = bytearray(_u32.pack(len(requests)))
+    for request in requests:
+        out += _u32.pack(len(request))
+        out += request
+    return bytes(out)
+
+
 def unpack_completions(packed, errors):
     """[(id, index, page buffer or ErrorInfo)] from a drained queue."""
     mv = memoryview(packed)

@@ -3,6 +3,9 @@
 - Requests complete into one native completion queue. One daemon thread drains it, every
   completed request in one call (the wait releases the GIL), and hands each outcome to the
   handler registered under its id.
+- Requests started on that thread (from a callback) are held until the drained batch has
+  been handed out, then start together in one native call (`submit_many`): a uniffi call
+  from Python costs microseconds, so a chain of callbacks pays it once per batch.
 - Cold native calls (connect, prepare, metadata) are uniffi coroutines. Sync callers run them
   on one private event-loop thread; asyncio callers await them directly.
 """
@@ -13,8 +16,8 @@ import logging
 import os
 import threading
 
-from ._codec import unpack_completions
-from ._native import CompletionQueue
+from ._codec import pack_requests, unpack_completions
+from ._native import CompletionQueue, CqlError
 
 log = logging.getLogger("cqlbridge.cluster")
 
@@ -28,8 +31,11 @@ class Dispatcher:
         self.queue = CompletionQueue()
         self._ids = itertools.count(1)
         self._handlers = {}
+        # Requests held while a drained batch is handed out: {id(native): (native, [buffer])}.
+        self._held = {}
         self._thread = threading.Thread(target=self._run, name="cqlbridge-completions", daemon=True)
         self._thread.start()
+        self._ident = self._thread.ident
 
     def register(self, handler):
         """Registers `handler(items)` and returns the id to submit with; `items` are
@@ -42,9 +48,41 @@ class Dispatcher:
         """Drops a handler whose request could not be submitted."""
         self._handlers.pop(request_id, None)
 
+    def submit(self, native, request):
+        """Starts the packed `request` on the native connection `native`: at once, or, on
+        the completion thread, with the rest of its batch. A request that cannot start
+        raises CqlError here, or (when held) completes with its error."""
+        if threading.get_ident() != self._ident:
+            native.submit(request)
+            return
+        held = self._held.get(id(native))
+        if held is None:
+            self._held[id(native)] = (native, [request])
+        else:
+            held[1].append(request)
+
+    def _start_held(self):
+        held, self._held = self._held, {}
+        for native, requests in held.values():
+            try:
+                native.submit_many(pack_requests(requests))
+            except Exception as e:  # nothing started: each request completes with the error
+                outcome = e.info if isinstance(e, CqlError.Failed) else e
+                for request in requests:
+                    request_id = int.from_bytes(request[:8], "little")
+                    self._hand_out(request_id, [(request_id, 0, outcome)])
+
+    def _hand_out(self, request_id, completed):
+        handler = self._handlers.pop(request_id, None)
+        if handler is None:
+            return
+        try:
+            handler(completed)
+        except BaseException:  # a handler's failure must not stop the thread
+            log.exception("cqlbridge: a completion handler failed")
+
     def _run(self):
         drain = self.queue.drain
-        handlers = self._handlers
         while True:
             drained = drain(_DRAIN_WAIT_MS)
             if not drained.packed or drained.packed[:4] == b"\x00\x00\x00\x00":
@@ -58,13 +96,9 @@ class Dispatcher:
                     grouped.setdefault(c[0], []).append(c)
                 groups = grouped.items()
             for request_id, completed in groups:
-                handler = handlers.pop(request_id, None)
-                if handler is None:
-                    continue
-                try:
-                    handler(completed)
-                except BaseException:  # a handler's failure must not stop the thread
-                    log.exception("cqlbridge: a completion handler failed")
+                self._hand_out(request_id, completed)
+            if self._held:
+                self._start_held()
 
 
 _dispatcher = None

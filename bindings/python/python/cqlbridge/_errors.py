@@ -43,7 +43,10 @@ def register(kind, cls):
 
 
 def from_info(info):
-    """The exception for a native ErrorInfo, with the server's details as attributes."""
+    """The exception for a native ErrorInfo, with the server's details as attributes (an
+    exception passes unchanged)."""
+    if isinstance(info, BaseException):
+        return info
     cls = _CLASSES.get(info.name) or _LATE.get(info.name) or DriverException
     exc = cls(info.message)
     exc.kind = info.name

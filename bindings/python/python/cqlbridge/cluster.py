@@ -334,9 +334,10 @@ class _Request:
     def submit(self, native, request_id, paging_state=None):
         if self.batch is not None:
             kind, items = self.batch
-            native.submit(request_batch(request_id, kind, self.options, items))
+            packed = request_batch(request_id, kind, self.options, items)
         else:
-            native.submit(request_single(request_id, self.ref, paging_state, self.options, self.values))
+            packed = request_single(request_id, self.ref, paging_state, self.options, self.values)
+        dispatcher().submit(native, packed)
 
 
 class Session:
@@ -542,7 +543,8 @@ class ResponseFuture:
         self.session = session
         self._request = request
         self._lock = threading.Lock()
-        self._event = threading.Event()
+        self._done = False
+        self._event = None  # made when a thread waits: most futures never need one
         self._page = None
         self._rows = None
         self._exception = None
@@ -597,7 +599,10 @@ class ResponseFuture:
             callbacks = self._errbacks if exception is not None else self._callbacks
             callbacks = list(callbacks)
             waiters, self._waiters = self._waiters, []
-            self._event.set()
+            self._done = True
+            event = self._event
+        if event is not None:
+            event.set()
         for fn, args, kwargs in callbacks:
             self._call(fn, exception if exception is not None else rows, args, kwargs)
         for loop, fut in waiters:
@@ -623,7 +628,7 @@ class ResponseFuture:
     def result(self, timeout: Any = _NOT_SET) -> ResultSet:
         """Waits for the page and returns a ResultSet; raises the request's error. Waiting
         releases the GIL; Ctrl-C interrupts it."""
-        if not self._event.is_set():
+        if not self._done:
             if on_driver_thread():
                 raise WouldDeadlock(
                     "result() was called inside a callback, on the driver's completion thread, "
@@ -632,7 +637,10 @@ class ResponseFuture:
                 limit = None
             else:
                 limit = timeout
-            if not self._event.wait(limit):
+            with self._lock:
+                event = None if self._done else self._event or threading.Event()
+                self._event = event
+            if event is not None and not event.wait(limit):
                 raise OperationTimedOut(f"no result within {timeout} s")
         if self._exception is not None:
             raise self._exception
@@ -646,7 +654,7 @@ class ResponseFuture:
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
         with self._lock:
-            done = self._event.is_set()
+            done = self._done
             if not done:
                 self._waiters.append((loop, fut))
         if done:
@@ -658,7 +666,7 @@ class ResponseFuture:
     def add_callback(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ResponseFuture:
         """Calls ``fn(rows, *args, **kwargs)`` when the page arrives (at once if it has)."""
         with self._lock:
-            if not self._event.is_set():
+            if not self._done:
                 self._callbacks.append((fn, args, kwargs))
                 return self
             run = self._exception is None
@@ -669,7 +677,7 @@ class ResponseFuture:
     def add_errback(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ResponseFuture:
         """Calls ``fn(exception, *args, **kwargs)`` if the request fails (at once if it has)."""
         with self._lock:
-            if not self._event.is_set():
+            if not self._done:
                 self._errbacks.append((fn, args, kwargs))
                 return self
             run = self._exception is not None
@@ -697,7 +705,9 @@ class ResponseFuture:
             raise QueryExhausted()
         with self._lock:
             state = self._paging_state
-            self._event.clear()
+            self._done = False
+            if self._event is not None:
+                self._event.clear()
             self._page = self._rows = self._exception = None
             self.has_more_pages = False
         self._start(state)
