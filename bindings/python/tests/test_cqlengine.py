@@ -335,6 +335,57 @@ def test_async_variants_do_not_block_the_loop():
 
     assert asyncio.run(main()) == ("async", 1, 1)
 
+    # Many at once while another task keeps ticking: each awaits a loop future.
+    async def many():
+        ticks = 0
+        stop = False
+
+        async def ticker():
+            nonlocal ticks
+            while not stop:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        t = asyncio.ensure_future(ticker())
+        made = await asyncio.gather(*(Message.create_async(subject=f"many {i}") for i in range(50)))
+        got = await asyncio.gather(*(Message.get_async(message_id=m.message_id) for m in made))
+        stop = True
+        await t
+        return sorted(g.subject for g in got), ticks
+
+    subjects, ticks = asyncio.run(many())
+    assert subjects == sorted(f"many {i}" for i in range(50)) and ticks > 1
+
+
+def test_sync_mapper_calls_inside_a_running_loop_and_on_driver_threads():
+    import asyncio
+    import threading
+
+    from cqlbridge import WouldDeadlock
+    from cqlbridge.cqlengine import connection
+
+    # The sync API called from a coroutine (blocking that loop, as sync calls do) still
+    # completes: it waits on its own thread, not on the loop.
+    async def blocking_inside_a_loop():
+        m = Message.create(subject="sync in a loop")
+        return Message.get(message_id=m.message_id).subject
+
+    assert asyncio.run(blocking_inside_a_loop()) == "sync in a loop"
+
+    # On the driver's completion thread (a callback), a blocking mapper call is refused.
+    seen = []
+    done = threading.Event()
+
+    def callback(_rows):
+        try:
+            Message.objects.count()
+        except WouldDeadlock as e:
+            seen.append(e)
+        done.set()
+
+    connection.get_session().execute_async("SELECT now() FROM system.local").add_callback(callback)
+    assert done.wait(10) and len(seen) == 1
+
 
 def test_wrong_types_for_model_columns_are_validation_errors():
     with pytest.raises(ValidationError, match="group_id"):

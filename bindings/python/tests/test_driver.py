@@ -341,10 +341,12 @@ def test_asyncio_thousand_awaits_while_the_loop_keeps_ticking(ks_session, hundre
 
     results, ticks, most = asyncio.run(main())
     assert [r.one().v for r in results] == [f"v{i % 100}" for i in range(1000)]
-    # Awaiting never blocked the loop: every request was in flight at once (a blocking await
-    # would have finished each before the next one started), and other tasks kept running
-    # while they were (how many turns depends on how the completions were batched).
-    assert most == 1000, most
+    # Awaiting never blocked the loop: the requests were in flight together (a blocking await
+    # would have finished each before the next one started: at most 1), and other tasks kept
+    # running while they were (how many turns depends on how the completions were batched).
+    # Not all 1000 at once for sure: a request completes at once if the loop's thread is
+    # descheduled between its submission and its await (a loaded machine).
+    assert most >= 500, most
     assert ticks >= 1, ticks
 
 

@@ -17,6 +17,7 @@ use cqlbridge_core::{BatchType, CqlType, Value};
 use crate::config::consistency;
 use crate::error::{invalid, CqlError};
 use crate::on_runtime;
+use crate::queue::Completed;
 use crate::session::Connection;
 
 /// A column of a model.
@@ -713,5 +714,151 @@ impl Connection {
         }
         let session = self.session.clone();
         on_runtime(async move { batch.execute(&session).await }).await
+    }
+}
+
+/// Mapper operations of [`Connection::submit_model`] (bindings/PACKED.md, "Mapper requests").
+const CREATE: u8 = 0;
+const SAVE: u8 = 1;
+const UPDATE: u8 = 2;
+const DELETE: u8 = 3;
+const GET: u8 = 4;
+const SELECT_PAGE: u8 = 5;
+const COUNT: u8 = 6;
+
+fn malformed(e: impl std::fmt::Display) -> CqlError {
+    invalid(format!("malformed mapper request: {e}"))
+}
+
+/// Write options, packed: u8 flags (0x01 i32 ttl, 0x02 i64 timestamp, 0x04 u16 consistency,
+/// 0x08 u64 timeout in ms, 0x10 IF NOT EXISTS, 0x20 IF EXISTS), then the flagged fields in
+/// that order, then bytes conditions.
+fn read_write_options(r: &mut Reader<'_>) -> Result<ModelWriteOptions, CqlError> {
+    let flags = r.u8().map_err(malformed)?;
+    let has = |bit: u8| flags & bit != 0;
+    Ok(ModelWriteOptions {
+        ttl: has(0x01).then(|| r.i32()).transpose().map_err(malformed)?,
+        timestamp: has(0x02)
+            .then(|| r.u64().map(|t| t as i64))
+            .transpose()
+            .map_err(malformed)?,
+        consistency: has(0x04).then(|| r.u16()).transpose().map_err(malformed)?,
+        timeout_ms: has(0x08).then(|| r.u64()).transpose().map_err(malformed)?,
+        if_not_exists: has(0x10),
+        if_exists: has(0x20),
+        conditions: r.bytes().map_err(malformed)?.to_vec(),
+    })
+}
+
+fn read_strs(r: &mut Reader<'_>) -> Result<Vec<String>, CqlError> {
+    let n = r.u32().map_err(malformed)?;
+    (0..n).map(|_| r.str().map_err(malformed)).collect()
+}
+
+/// A query, packed: bytes filters, u32 count of (str column, u8 descending), u8 flags (0x01
+/// i32 limit, 0x02 ALLOW FILTERING, 0x04 DISTINCT, 0x08 u16 consistency, 0x10 u64 timeout in
+/// ms, 0x20 i32 page size) and the flagged fields in that order, then the `only` and `defer`
+/// columns (each a u32 count of str).
+fn read_query(r: &mut Reader<'_>) -> Result<ModelQueryDef, CqlError> {
+    let filters = r.bytes().map_err(malformed)?.to_vec();
+    let n = r.u32().map_err(malformed)?;
+    let order_by = (0..n)
+        .map(|_| {
+            Ok(OrderBy {
+                column: r.str().map_err(malformed)?,
+                descending: r.u8().map_err(malformed)? != 0,
+            })
+        })
+        .collect::<Result<Vec<_>, CqlError>>()?;
+    let flags = r.u8().map_err(malformed)?;
+    let has = |bit: u8| flags & bit != 0;
+    Ok(ModelQueryDef {
+        filters,
+        order_by,
+        limit: has(0x01).then(|| r.i32()).transpose().map_err(malformed)?,
+        allow_filtering: has(0x02),
+        distinct: has(0x04),
+        consistency: has(0x08).then(|| r.u16()).transpose().map_err(malformed)?,
+        timeout_ms: has(0x10).then(|| r.u64()).transpose().map_err(malformed)?,
+        page_size: has(0x20).then(|| r.i32()).transpose().map_err(malformed)?,
+        only: read_strs(r)?,
+        defer: read_strs(r)?,
+    })
+}
+
+#[uniffi::export]
+impl Connection {
+    /// Starts a mapper operation on `model`, packed in `request` (bindings/PACKED.md,
+    /// "Mapper requests"), and returns at once: its outcome completes into the connection's
+    /// queue under `id` like a request's ("Mapper outcomes"), without a coroutine per call
+    /// and without lowering records field by field. For the hot paths of a mapper.
+    pub fn submit_model(
+        self: Arc<Self>,
+        id: u64,
+        model: Arc<Model>,
+        request: Vec<u8>,
+    ) -> Result<(), CqlError> {
+        self.session.check_process()?;
+        let conn = self.clone();
+        self.start_completing(id, async move {
+            let outcome = conn.run_model(model, &request).await;
+            vec![Completed::bytes(
+                id,
+                outcome.map_err(|CqlError::Failed { info }| info),
+            )]
+        })
+    }
+}
+
+impl Connection {
+    /// Runs a packed mapper operation; its outcome as bytes: a packed row (create, save,
+    /// get), the rows then an optional paging state (select page), an i64 (count), nothing
+    /// otherwise.
+    async fn run_model(&self, model: Arc<Model>, request: &[u8]) -> Result<Vec<u8>, CqlError> {
+        let mut r = Reader::new(request);
+        let bytes = |r: &mut Reader<'_>| r.bytes().map(<[u8]>::to_vec).map_err(malformed);
+        match r.u8().map_err(malformed)? {
+            CREATE => {
+                let values = bytes(&mut r)?;
+                let options = read_write_options(&mut r)?;
+                self.model_create(model, values, options).await
+            }
+            SAVE => {
+                let (original, current) = (bytes(&mut r)?, bytes(&mut r)?);
+                let options = read_write_options(&mut r)?;
+                self.model_save(model, original, current, options).await
+            }
+            UPDATE => {
+                let (key, changes) = (bytes(&mut r)?, bytes(&mut r)?);
+                let options = read_write_options(&mut r)?;
+                self.model_update(model, key, changes, options).await?;
+                Ok(Vec::new())
+            }
+            DELETE => {
+                let key = bytes(&mut r)?;
+                let columns = read_strs(&mut r)?;
+                let options = read_write_options(&mut r)?;
+                self.model_delete(model, key, columns, options).await?;
+                Ok(Vec::new())
+            }
+            GET => {
+                let query = read_query(&mut r)?;
+                self.model_get(model, query).await
+            }
+            SELECT_PAGE => {
+                let query = read_query(&mut r)?;
+                let state = r.opt_bytes().map_err(malformed)?.map(<[u8]>::to_vec);
+                let page = self.model_select_page(model, query, state).await?;
+                let mut w = Writer::new();
+                w.bytes(&page.rows);
+                w.opt_bytes(page.paging_state.as_deref());
+                Ok(w.into_bytes())
+            }
+            COUNT => {
+                let query = read_query(&mut r)?;
+                Ok(self.model_count(model, query).await?.to_le_bytes().to_vec())
+            }
+            op => Err(invalid(format!("unknown mapper operation {op}"))),
+        }
     }
 }

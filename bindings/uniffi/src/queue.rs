@@ -35,10 +35,15 @@ impl Completed {
 
     /// A request that failed before it started.
     pub(crate) fn failed(id: u64, error: ErrorInfo) -> Self {
+        Self::bytes(id, Err(error))
+    }
+
+    /// A request whose outcome is bytes of its own format (not a page), or an error.
+    pub(crate) fn bytes(id: u64, outcome: std::result::Result<Vec<u8>, ErrorInfo>) -> Self {
         Completed {
             id,
             index: 0,
-            outcome: Err(error),
+            outcome,
         }
     }
 }

@@ -96,12 +96,21 @@ impl Drop for PreparedStatement {
 impl Connection {
     /// Runs a decoded request on the runtime, completing into the queue.
     fn start(&self, submitted: Submitted) -> Result<(), CqlError> {
-        let (session, queue, id) = (self.session.clone(), self.queue.clone(), submitted.id);
-        let in_flight = self.in_flight.clone();
+        let (session, id) = (self.session.clone(), submitted.id);
+        self.start_completing(id, async move { run(&session, submitted).await })
+    }
+
+    /// Runs `work` on the runtime as request `id` (cancellable with [`Connection::cancel`])
+    /// and pushes its completions into the queue.
+    pub(crate) fn start_completing<F>(&self, id: u64, work: F) -> Result<(), CqlError>
+    where
+        F: std::future::Future<Output = Vec<Completed>> + Send + 'static,
+    {
+        let (queue, in_flight) = (self.queue.clone(), self.in_flight.clone());
         // Registered under the lock the task takes to unregister: it cannot finish first.
         let mut map = self.in_flight.lock();
         let task = cqlbridge_core::runtime::spawn(async move {
-            let done = run(&session, submitted).await;
+            let done = work.await;
             in_flight.lock().remove(&id);
             queue.push(done);
         })?;
@@ -171,15 +180,22 @@ impl Connection {
     pub fn submit_many(&self, requests: Vec<u8>) -> Result<(), CqlError> {
         self.session.check_process()?;
         let mut r = cqlbridge_core::packed::Reader::new(&requests);
-        let count = r.u32().map_err(|e| invalid(format!("malformed requests: {e}")))?;
+        let count = r
+            .u32()
+            .map_err(|e| invalid(format!("malformed requests: {e}")))?;
         let mut framed = Vec::with_capacity(count.min(4096));
         for _ in 0..count {
-            framed.push(r.bytes().map_err(|e| invalid(format!("malformed requests: {e}")))?);
+            framed.push(
+                r.bytes()
+                    .map_err(|e| invalid(format!("malformed requests: {e}")))?,
+            );
         }
         for request in framed {
             let started = decode(request, |id| self.prepared.get(id)).and_then(|s| self.start(s));
             if let Err(e) = started {
-                let id = request.get(..8).map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap()));
+                let id = request
+                    .get(..8)
+                    .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap()));
                 let CqlError::Failed { info } = e;
                 self.queue.push([Completed::failed(id, info)]);
             }

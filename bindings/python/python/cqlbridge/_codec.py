@@ -401,19 +401,51 @@ def unpack_rows(buf):
     return rows
 
 
+def _rows(r, nrows, ncols):
+    """`nrows` rows of `ncols` values as tuples. The common scalar types are decoded inline,
+    the rest by their decoders: a page's values are most of what a scan costs in Python."""
+    buf, pos = r.buf, r.pos
+    u32, i32, i64, f64 = _u32.unpack_from, _i32.unpack_from, _i64.unpack_from, _f64.unpack_from
+    decoders = _DECODERS
+    rows = []
+    rng = range(ncols)
+    for _ in range(nrows):
+        row = []
+        for _ in rng:
+            t = buf[pos]
+            if t == TEXT or t == ASCII:
+                (n,) = u32(buf, pos + 1)
+                start = pos + 5
+                pos = start + n
+                row.append(str(buf[start:pos], "utf-8"))
+            elif t == BIGINT:
+                row.append(i64(buf, pos + 1)[0])
+                pos += 9
+            elif t == INT:
+                row.append(i32(buf, pos + 1)[0])
+                pos += 5
+            elif t == NULL:
+                row.append(None)
+                pos += 1
+            elif t == DOUBLE:
+                row.append(f64(buf, pos + 1)[0])
+                pos += 9
+            else:
+                r.pos = pos + 1
+                row.append(decoders[t](r))
+                pos = r.pos
+        rows.append(tuple(row))
+    r.pos = pos
+    return rows
+
+
 def unpack_page(buf):
     """Unpacks a result page: columns, rows (as tuples), paging state, warnings, tracing id,
     coordinator."""
     r = _Reader(memoryview(buf))
     columns = [Column(r.str(), r.str(), r.str(), r.str()) for _ in range(r.u32())]
     ncols = len(columns)
-    value = r.value
-    nrows = r.u32()
-    if ncols == 1:
-        rows = [(value(),) for _ in range(nrows)]
-    else:
-        rng = range(ncols)
-        rows = [tuple([value() for _ in rng]) for _ in range(nrows)]
+    rows = _rows(r, r.u32(), ncols)
     paging_state = r.opt_bytes()
     warnings = [r.str() for _ in range(r.u32())]
     trace = r.opt_bytes()
@@ -427,6 +459,107 @@ def unpack_named(buf):
         return {}
     r = _Reader(memoryview(buf))
     return {r.str(): r.value() for _ in range(r.u32())}
+
+
+# Mapper requests (bindings/PACKED.md, "Mapper requests"): an operation, then its fields.
+MODEL_CREATE, MODEL_SAVE, MODEL_UPDATE, MODEL_DELETE, MODEL_GET, MODEL_SELECT_PAGE, MODEL_COUNT = range(7)
+
+
+def _write_bytes(out, b):
+    out += _u32.pack(len(b))
+    out += b
+
+
+def _write_strs(out, items):
+    out += _u32.pack(len(items))
+    for item in items:
+        _write_str(out, item)
+
+
+def _write_options(out, o):
+    """A ModelWriteOptions record, packed."""
+    flags, tail = 0, bytearray()
+    if o.ttl is not None:
+        flags |= 0x01
+        tail += _i32.pack(o.ttl)
+    if o.timestamp is not None:
+        flags |= 0x02
+        tail += _i64.pack(o.timestamp)
+    if o.consistency is not None:
+        flags |= 0x04
+        tail += _u16.pack(o.consistency)
+    if o.timeout_ms is not None:
+        flags |= 0x08
+        tail += _u64.pack(o.timeout_ms)
+    if o.if_not_exists:
+        flags |= 0x10
+    if o.if_exists:
+        flags |= 0x20
+    out.append(flags)
+    out += tail
+    _write_bytes(out, o.conditions)
+
+
+def _write_query(out, q):
+    """A ModelQueryDef record, packed."""
+    _write_bytes(out, q.filters)
+    out += _u32.pack(len(q.order_by))
+    for o in q.order_by:
+        _write_str(out, o.column)
+        out.append(1 if o.descending else 0)
+    flags, tail = 0, bytearray()
+    if q.limit is not None:
+        flags |= 0x01
+        tail += _i32.pack(q.limit)
+    if q.allow_filtering:
+        flags |= 0x02
+    if q.distinct:
+        flags |= 0x04
+    if q.consistency is not None:
+        flags |= 0x08
+        tail += _u16.pack(q.consistency)
+    if q.timeout_ms is not None:
+        flags |= 0x10
+        tail += _u64.pack(q.timeout_ms)
+    if q.page_size is not None:
+        flags |= 0x20
+        tail += _i32.pack(q.page_size)
+    out.append(flags)
+    out += tail
+    _write_strs(out, q.only)
+    _write_strs(out, q.defer)
+
+
+def model_write_request(op, options, *blobs, columns=None):
+    """A create (values), save (original, current), update (key, changes) or delete (key,
+    with `columns`) with its ModelWriteOptions."""
+    out = bytearray((op,))
+    for b in blobs:
+        _write_bytes(out, b)
+    if op == MODEL_DELETE:
+        _write_strs(out, columns or [])
+    _write_options(out, options)
+    return bytes(out)
+
+
+def model_query_request(op, query, paging_state=None):
+    """A get, count or select page (from `paging_state`) of a ModelQueryDef."""
+    out = bytearray((op,))
+    _write_query(out, query)
+    if op == MODEL_SELECT_PAGE:
+        if paging_state is None:
+            out += _NO_PAGING_STATE
+        else:
+            _write_bytes(out, paging_state)
+    return bytes(out)
+
+
+def unpack_model_page(buf):
+    """A mapper page's outcome: the packed rows, and the paging state of the next page (None
+    after the last)."""
+    r = _Reader(memoryview(buf))
+    rows = bytes(r.raw(r.u32()))
+    return rows, r.opt_bytes()
 
 
 def pack_named(pairs):

@@ -8,6 +8,9 @@
   from Python costs microseconds, so a chain of callbacks pays it once per batch.
 - Cold native calls (connect, prepare, metadata) are uniffi coroutines. Sync callers run them
   on one private event-loop thread; asyncio callers await them directly.
+- Hot calls of the mapper complete into the queue too (`Queued`): asyncio awaits them
+  through a loop future; sync callers run the mapper's coroutine on their own thread
+  (`run_queued`), waiting on each request without a hop through the private loop.
 """
 
 import asyncio
@@ -103,6 +106,86 @@ class Dispatcher:
 
 _dispatcher = None
 _dispatcher_lock = threading.Lock()
+_trampoline = threading.local()  # .active: run_queued drives a coroutine on this thread
+
+
+class Queued:
+    """A native request that completes into the queue: `start(request_id)` submits it. Await
+    it under asyncio, or (inside `run_queued`) from a coroutine driven on a plain thread. Its
+    outcome: the bytes it completed with, or the ErrorInfo it failed with."""
+
+    __slots__ = ("_lock", "_event", "_outcome", "_done", "_waiter")
+
+    def __init__(self, start):
+        self._lock = threading.Lock()
+        self._event = threading.Event()
+        self._outcome = None
+        self._done = False
+        self._waiter = None
+        d = dispatcher()
+        request_id = d.register(self._complete)
+        try:
+            start(request_id)
+        except BaseException:
+            d.forget(request_id)
+            raise
+
+    def _complete(self, items):
+        outcome = items[0][2]
+        outcome = bytes(outcome) if isinstance(outcome, memoryview) else outcome
+        with self._lock:
+            self._outcome, self._done = outcome, True
+            waiter = self._waiter
+        self._event.set()
+        if waiter is not None:
+            loop, fut = waiter
+            loop.call_soon_threadsafe(_resolve, fut, outcome)
+
+    def result(self):
+        """Waits (the GIL released) and returns the outcome."""
+        self._event.wait()
+        return self._outcome
+
+    def __await__(self):
+        if getattr(_trampoline, "active", False):
+            return (yield self)  # run_queued waits for it
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        with self._lock:
+            if not self._done:
+                self._waiter = (loop, fut)
+        if self._waiter is None:
+            return self._outcome
+        return (yield from fut.__await__())
+
+
+def _resolve(fut, outcome):
+    if not fut.done():
+        fut.set_result(outcome)
+
+
+def run_queued(coro):
+    """Runs a coroutine that awaits only `Queued` requests to its end on the calling thread,
+    waiting for each (the GIL released), and returns its result."""
+    if on_driver_thread():
+        coro.close()
+        from . import WouldDeadlock
+        raise WouldDeadlock("a blocking mapper call was made on a driver thread")
+    outer = getattr(_trampoline, "active", False)
+    _trampoline.active = True
+    try:
+        value = None
+        while True:
+            try:
+                awaited = coro.send(value)
+            except StopIteration as stop:
+                return stop.value
+            if not isinstance(awaited, Queued):
+                coro.close()
+                raise RuntimeError(f"run_queued: the coroutine awaited {awaited!r}, not a queued request")
+            value = awaited.result()
+    finally:
+        _trampoline.active = outer
 
 
 def dispatcher():

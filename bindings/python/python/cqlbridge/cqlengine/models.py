@@ -2,11 +2,14 @@
 describe a table. The class becomes the core's model schema; the core does the rest."""
 
 import copy
+import datetime
+import decimal
 import re
+import uuid
 from typing import Any, ClassVar, List, Optional, Type, TypeVar
 
 from .. import _codec
-from .._dispatch import run_sync
+from .._dispatch import run_queued
 from .._native import Model as _NativeModel, ModelColumn, ModelDef, ModelDefault, ModelSubtype
 from .._native import ModelWrite, TableOption
 from . import CQLEngineException, ValidationError
@@ -14,9 +17,20 @@ from . import columns as _columns
 from . import connection
 from .query import (
     ColumnQueryEvaluator, DoesNotExist as _DoesNotExist, ModelQuerySet,
-    MultipleObjectsReturned as _MultipleObjectsReturned, call, conditions_from, write_options,
+    MultipleObjectsReturned as _MultipleObjectsReturned, conditions_from, queued, write_options,
     _native_session,
 )
+
+# Values that cannot change in place: a snapshot shares them instead of copying them.
+_IMMUTABLE = (str, int, float, bool, bytes, type(None), uuid.UUID, datetime.datetime, datetime.date,
+              datetime.time, decimal.Decimal)
+
+
+def _snapshot(values):
+    """A copy of a model's values to compare later writes against: collections and other
+    mutable values deep-copied, immutable ones shared (cheaper than one deepcopy of all)."""
+    return {k: v if isinstance(v, _IMMUTABLE) else copy.deepcopy(v) for k, v in values.items()}
+
 
 __all__ = ["Model", "BaseModel", "ModelException", "ModelDefinitionException",
            "PolymorphicModelException", "columns"]
@@ -302,7 +316,7 @@ class BaseModel:
         for name, value in values.items():
             col = klass._columns.get(name)
             obj._values[name] = col.to_python(value) if col is not None else value
-        obj._persisted = copy.deepcopy(obj._values)
+        obj._persisted = _snapshot(obj._values)
         return obj
 
     # -- querying (class level)
@@ -388,7 +402,7 @@ class BaseModel:
     def save(self: M) -> M:
         """Inserts a new row, or writes what changed since it was read (collections as
         element operations)."""
-        return run_sync(self.save_async())
+        return run_queued(self.save_async())
 
     async def save_async(self: M) -> M:
         """``save`` without blocking the event loop."""
@@ -402,8 +416,8 @@ class BaseModel:
                 self._batch._add(ModelWrite(kind=0, model=native, values=self._packed(current), original=b"",
                                             key=b"", changes=b"", columns=[], options=options))
             else:
-                row = await call(_native_session(self.__connection__).model_create, native, self._packed(current), options,
-                                 model=type(self))
+                row = await queued(_native_session(self.__connection__), native, _codec.model_write_request(
+                    _codec.MODEL_CREATE, options, self._packed(current)), model=type(self))
                 _, stored = _codec.unpack_model_row(row)
                 for name, value in stored.items():
                     if name in self._columns:
@@ -414,9 +428,9 @@ class BaseModel:
                 self._batch._add(ModelWrite(kind=1, model=native, values=self._packed(current), original=original,
                                             key=b"", changes=b"", columns=[], options=options))
             else:
-                await call(_native_session(self.__connection__).model_save, native, original, self._packed(current), options,
-                           model=type(self))
-        self._persisted = copy.deepcopy(self._values)
+                await queued(_native_session(self.__connection__), native, _codec.model_write_request(
+                    _codec.MODEL_SAVE, options, original, self._packed(current)), model=type(self))
+        self._persisted = _snapshot(self._values)
         self._reset_write_options()
         return self
 
@@ -442,7 +456,7 @@ class BaseModel:
 
     def delete(self) -> None:
         """Deletes this row."""
-        return run_sync(self.delete_async())
+        return run_queued(self.delete_async())
 
     async def delete_async(self) -> None:
         """``delete`` without blocking the event loop."""
@@ -453,7 +467,8 @@ class BaseModel:
             self._batch._add(ModelWrite(kind=3, model=native, values=b"", original=b"", key=key,
                                         changes=b"", columns=[], options=self._options()))
         else:
-            await call(_native_session(self.__connection__).model_delete, native, key, [], self._options(), model=type(self))
+            await queued(_native_session(self.__connection__), native, _codec.model_write_request(
+                _codec.MODEL_DELETE, self._options(), key), model=type(self))
         self._reset_write_options()
 
     def get_changed_columns(self) -> List[str]:

@@ -7,7 +7,7 @@ would refuse before sending them (``QueryException``), and runs them as prepared
 from typing import Any, Callable, Iterable, Optional
 
 from .. import _codec, _errors
-from .._dispatch import run_sync
+from .._dispatch import Queued, run_queued, run_sync
 from .._native import CqlError, ModelQueryDef, ModelWrite, ModelWriteOptions, OrderBy
 from . import CQLEngineException, ValidationError
 from . import connection
@@ -58,11 +58,28 @@ _TOKEN_OPS = {"gt": 8, "gte": 9, "lt": 10, "lte": 11}
 _CONDITION_OPS = {"eq": 0, "ne": 1, "gt": 2, "gte": 3, "lt": 4, "lte": 5, "in": 6}
 
 
+async def queued(session, native_model, request, model=None):
+    """Runs a packed mapper request on `native_model` through the completion queue and
+    returns the bytes it completed with (bindings/PACKED.md, "Mapper outcomes"), translating
+    its error."""
+    try:
+        outcome = await Queued(lambda request_id: session.submit_model(request_id, native_model, request))
+    except CqlError as e:
+        raise translate(e, model) from None
+    if not isinstance(outcome, bytes):
+        raise translate_info(outcome, model)
+    return outcome
+
+
 def translate(e, model=None):
     """The mapper exception for a native error."""
     if not isinstance(e, CqlError.Failed):
         return e
-    info = e.info
+    return translate_info(e.info, model)
+
+
+def translate_info(info, model=None):
+    """The mapper exception for a native ErrorInfo."""
     if info.name == "DoesNotExist" and model is not None:
         return model.DoesNotExist(info.message)
     if info.name == "MultipleObjectsReturned" and model is not None:
@@ -385,10 +402,10 @@ class ModelQuerySet:
         native_model = self._native_model()
         state = None
         while True:
-            page = await call(self._session().model_select_page, native_model, self._query(), state,
-                              model=self.model)
-            yield [self._row(model, values) for model, values in _codec.unpack_model_rows(page.rows)]
-            state = page.paging_state
+            page = await queued(self._session(), native_model, _codec.model_query_request(
+                _codec.MODEL_SELECT_PAGE, self._query(), state), model=self.model)
+            rows, state = _codec.unpack_model_page(page)
+            yield [self._row(model, values) for model, values in _codec.unpack_model_rows(rows)]
             if state is None:
                 return
 
@@ -407,7 +424,7 @@ class ModelQuerySet:
 
     def _fill(self):
         if self._result_cache is None:
-            self._result_cache = run_sync(self._all_async())
+            self._result_cache = run_queued(self._all_async())
         return self._result_cache
 
     def __iter__(self):
@@ -430,27 +447,30 @@ class ModelQuerySet:
     def get(self, *args: Any, **kwargs: Any) -> Any:
         """Exactly one row: ``Model.DoesNotExist`` when none, ``MultipleObjectsReturned``
         when several."""
-        return run_sync(self.get_async(*args, **kwargs))
+        return run_queued(self.get_async(*args, **kwargs))
 
     async def get_async(self, *args: Any, **kwargs: Any) -> Any:
         """``get`` without blocking the event loop."""
         q = self.filter(*args, **kwargs) if (args or kwargs) else self
-        row = await call(self._session().model_get, self._native_model(), q._query(), model=self.model)
+        row = await queued(self._session(), self._native_model(),
+                           _codec.model_query_request(_codec.MODEL_GET, q._query()), model=self.model)
         model_name, values = _codec.unpack_model_row(row)
         return q._row(model_name, values)
 
     def first(self) -> Any:
         """The first row, or None."""
-        rows = run_sync(self.limit(1)._all_async())
+        rows = run_queued(self.limit(1)._all_async())
         return rows[0] if rows else None
 
     def count(self) -> int:
         """How many rows match."""
-        return run_sync(self.count_async())
+        return run_queued(self.count_async())
 
     async def count_async(self) -> int:
         """``count`` without blocking the event loop."""
-        return await call(self._session().model_count, self._native_model(), self._query(), model=self.model)
+        count = await queued(self._session(), self._native_model(),
+                             _codec.model_query_request(_codec.MODEL_COUNT, self._query()), model=self.model)
+        return int.from_bytes(count, "little", signed=True)
 
     # -- writing
 
@@ -502,8 +522,8 @@ class ModelQuerySet:
             self._batch._add(ModelWrite(kind=2, model=self._native_model(), values=b"", original=b"",
                                         key=packed_key, changes=packed, columns=[], options=self._options()))
             return
-        run_sync(call(self._session().model_update, self._native_model(), packed_key, packed,
-                      self._options(), model=self.model))
+        run_queued(queued(self._session(), self._native_model(), _codec.model_write_request(
+            _codec.MODEL_UPDATE, self._options(), packed_key, packed), model=self.model))
 
     def delete(self) -> None:
         """Deletes the rows of the filtered key (the whole partition key at least)."""
@@ -512,8 +532,8 @@ class ModelQuerySet:
             self._batch._add(ModelWrite(kind=3, model=self._native_model(), values=b"", original=b"",
                                         key=packed_key, changes=b"", columns=[], options=self._options()))
             return
-        run_sync(call(self._session().model_delete, self._native_model(), packed_key, [],
-                      self._options(), model=self.model))
+        run_queued(queued(self._session(), self._native_model(), _codec.model_write_request(
+            _codec.MODEL_DELETE, self._options(), packed_key), model=self.model))
 
 
 class BatchQuery:
