@@ -111,16 +111,26 @@ conformance:
 	$(VENV)/bin/python tests/conformance/compare.py tests/conformance/scenarios \
 	  $(CONFORMANCE_OUT)/rust.json $(CONFORMANCE_OUT)/c.json $(CONFORMANCE_OUT)/python.json $(CONFORMANCE_OUT)/kotlin.json
 
-# Benchmarks (bench/): not part of make test. Starts the local node, builds in release, and
-# writes bench/REPORT.md and bench/results.json from an interleaved run.
+# Benchmarks (bench/): not part of make test. Starts the local node, builds every tier in
+# release (raw scylla and core, the C ABI, the Python wheel, the Kotlin jar and the JVM bench
+# with the Java driver), and writes bench/REPORT.md, bench/results.json and bench/plot.png
+# from an interleaved run (about 30 minutes).
 BENCH_VENV := .venv-bench
 bench: python-dev
+	@command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind; }
 	$(CLUSTER) up
-	$(CARGO) build -q --release -p cqlbridge-bench
+	$(CARGO) build -q --release -p cqlbridge-bench -p cqlbridge-ffi
+	@mkdir -p target/bench-c
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iffi/include bench/c/bench.c -o target/bench-c/bench-c \
+	  -Ltarget/release -lcqlbridge -Wl,-rpath,$(CURDIR)/target/release -lpthread
 	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install -q 'maturin>=1.9,<2' 'cassandra-driver>=3.30,<3.31' 'acsylla>=1.2,<2' 'scyllapy>=1.3,<2'
-	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(BENCH_VENV)/bin/pip install -q --no-build-isolation ./bindings/python
-	$(VENV)/bin/python bench/run.py
+	$(BENCH_VENV)/bin/pip install -q 'maturin>=1.9,<2' 'cassandra-driver>=3.30,<3.31' 'acsylla>=1.2,<2' \
+	  'scyllapy>=1.3,<2' 'matplotlib>=3.8,<4'
+	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(BENCH_VENV)/bin/pip install -q --no-build-isolation \
+	  --force-reinstall --no-deps ./bindings/python
+	cd bindings/kotlin && $(MVN) -Dcqlbridge.cargoProfile=release -DskipTests install
+	cd bench/kotlin && $(MVN) package
+	$(BENCH_VENV)/bin/python bench/run.py
 
 # Swift: no toolchain runs on this machine kind, so the bindings are generated and every
 # .swift file (generated and hand-written) is parsed with tree-sitter-swift; a syntax error

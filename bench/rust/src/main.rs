@@ -1,7 +1,9 @@
 //! One benchmark run: a workload through one driver against the local node, printed as one
 //! JSON line (ops/s, client CPU µs per op from getrusage over the timed part, p50/p99
 //! latency, peak RSS). `bench/run.py` interleaves drivers and repetitions and writes the
-//! report. Usage: bench <raw|core> <insert|select> <concurrency> <ops>.
+//! report. Usage: bench <raw|core> <insert|select|scan> <concurrency or page size> <ops>.
+//! A scan reads the whole table page by page (`ops` is ignored): its operations are rows,
+//! its latencies pages.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -34,6 +36,22 @@ fn contact_point() -> String {
         .to_owned()
 }
 
+/// The table inserts go to: `kv`, or `$CQLB_BENCH_TABLE` (bench/run.py fills `kv1m` this way).
+fn table() -> String {
+    std::env::var("CQLB_BENCH_TABLE").unwrap_or_else(|_| "kv".into())
+}
+
+/// What one run measured.
+struct Run {
+    secs: f64,
+    /// Per operation (per page for a scan), µs.
+    lat: Vec<u32>,
+    /// Client CPU over the timed part, µs.
+    cpu: f64,
+    /// Operations (rows for a scan).
+    ops: usize,
+}
+
 /// Runs `ops` operations, `concurrency` at a time; returns each one's latency in µs.
 async fn timed<F, Fut>(ops: usize, concurrency: usize, op: F) -> Vec<u32>
 where
@@ -54,8 +72,9 @@ where
         .await
 }
 
-async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> (f64, Vec<u32>, f64) {
+async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> Run {
     use scylla::client::session_builder::SessionBuilder;
+    use scylla::response::{PagingState, PagingStateResponse};
     let session = Arc::new(
         SessionBuilder::new()
             .known_node(format!("{}:9042", contact_point()))
@@ -64,7 +83,7 @@ async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> (f64, Vec<u3
             .expect("connect"),
     );
     let insert = session
-        .prepare(format!("INSERT INTO {KS}.kv (k, a, t) VALUES (?, ?, ?)"))
+        .prepare(format!("INSERT INTO {KS}.{} (k, a, t) VALUES (?, ?, ?)", table()))
         .await
         .unwrap();
     let select = session
@@ -84,30 +103,73 @@ async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> (f64, Vec<u3
             })
             .await
         }
-        _ => {
+        "select" => {
             timed(ops, concurrency, |i| {
                 let (s, p) = (session.clone(), select.clone());
                 async move {
-                    s.execute_unpaged(&p, ((i % 100_000) as i64,))
+                    let result = s
+                        .execute_unpaged(&p, ((i % 100_000) as i64,))
                         .await
                         .unwrap();
+                    let rows = result.into_rows_result().unwrap();
+                    for row in rows.rows::<(i64, i64, &str)>().unwrap() {
+                        std::hint::black_box(row.unwrap());
+                    }
                 }
             })
             .await
         }
+        _ => {
+            let mut scan = session
+                .prepare(format!("SELECT k, a, t FROM {KS}.kv"))
+                .await
+                .unwrap();
+            scan.set_page_size(concurrency as i32);
+            let (cpu0, t0) = (cpu_micros(), Instant::now());
+            let (mut state, mut lat, mut rows) = (PagingState::start(), Vec::new(), 0);
+            loop {
+                let started = Instant::now();
+                let (result, next) = session.execute_single_page(&scan, (), state).await.unwrap();
+                for row in result
+                    .into_rows_result()
+                    .unwrap()
+                    .rows::<(i64, i64, &str)>()
+                    .unwrap()
+                {
+                    std::hint::black_box(row.unwrap());
+                    rows += 1;
+                }
+                lat.push(started.elapsed().as_micros() as u32);
+                match next {
+                    PagingStateResponse::HasMorePages { state: s } => state = s,
+                    PagingStateResponse::NoMorePages => break,
+                }
+            }
+            return Run {
+                secs: t0.elapsed().as_secs_f64(),
+                lat,
+                cpu: cpu_micros() - cpu0,
+                ops: rows,
+            };
+        }
     };
-    (t0.elapsed().as_secs_f64(), lat, cpu_micros() - cpu0)
+    Run {
+        secs: t0.elapsed().as_secs_f64(),
+        lat,
+        cpu: cpu_micros() - cpu0,
+        ops,
+    }
 }
 
-async fn run_core(workload: &str, concurrency: usize, ops: usize) -> (f64, Vec<u32>, f64) {
-    use cqlbridge_core::{ClusterConfig, Session, Value, Values};
+async fn run_core(workload: &str, concurrency: usize, ops: usize) -> Run {
+    use cqlbridge_core::{ClusterConfig, Session, Statement, Value, Values};
     let config = ClusterConfig::builder()
         .contact_point(contact_point())
         .build()
         .unwrap();
     let session = Arc::new(Session::connect(&config).await.expect("connect"));
     let insert = session
-        .prepare(format!("INSERT INTO {KS}.kv (k, a, t) VALUES (?, ?, ?)"))
+        .prepare(format!("INSERT INTO {KS}.{} (k, a, t) VALUES (?, ?, ?)", table()))
         .await
         .unwrap();
     let select = session
@@ -130,18 +192,49 @@ async fn run_core(workload: &str, concurrency: usize, ops: usize) -> (f64, Vec<u
             })
             .await
         }
-        _ => {
+        "select" => {
             timed(ops, concurrency, |i| {
                 let (s, p) = (session.clone(), select.clone());
                 async move {
                     let v = Values::Positional(vec![Value::BigInt((i % 100_000) as i64)]);
-                    s.execute_prepared(&p, v).await.unwrap();
+                    std::hint::black_box(s.execute_prepared(&p, v).await.unwrap());
                 }
             })
             .await
         }
+        _ => {
+            let mut statement = Statement::new(format!("SELECT k, a, t FROM {KS}.kv"));
+            statement.options.page_size = Some(concurrency as i32);
+            let scan = session.prepare(statement).await.unwrap();
+            let (cpu0, t0) = (cpu_micros(), Instant::now());
+            let (mut state, mut lat, mut rows) = (None::<Vec<u8>>, Vec::new(), 0);
+            loop {
+                let started = Instant::now();
+                let page = session
+                    .execute_prepared_page(&scan, Values::default(), state.as_deref())
+                    .await
+                    .unwrap();
+                rows += std::hint::black_box(&page.rows).len();
+                lat.push(started.elapsed().as_micros() as u32);
+                match page.paging_state {
+                    Some(next) => state = Some(next),
+                    None => break,
+                }
+            }
+            return Run {
+                secs: t0.elapsed().as_secs_f64(),
+                lat,
+                cpu: cpu_micros() - cpu0,
+                ops: rows,
+            };
+        }
     };
-    (t0.elapsed().as_secs_f64(), lat, cpu_micros() - cpu0)
+    Run {
+        secs: t0.elapsed().as_secs_f64(),
+        lat,
+        cpu: cpu_micros() - cpu0,
+        ops,
+    }
 }
 
 fn main() {
@@ -155,7 +248,12 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (secs, mut lat, cpu) = rt.block_on(async {
+    let Run {
+        secs,
+        mut lat,
+        cpu,
+        ops,
+    } = rt.block_on(async {
         match driver {
             "raw" => run_raw(workload, concurrency, ops).await,
             _ => run_core(workload, concurrency, ops).await,

@@ -100,7 +100,7 @@ class Dispatcher:
                 groups = grouped.items()
             for request_id, completed in groups:
                 self._hand_out(request_id, completed)
-            if self._held:
+            while self._held:  # handlers of failed starts may start more
                 self._start_held()
 
 

@@ -156,7 +156,17 @@ internal class PackedReader(bytes: ByteArray) {
         val b = ByteArray(n); buf.get(b); return b
     }
     fun bytes(): ByteArray = raw(u32())
-    fun str(): String = String(bytes(), Charsets.UTF_8)
+    fun skip(n: Int) {
+        if (n > buf.remaining()) throw IllegalStateException("malformed packed buffer: $n bytes expected, ${buf.remaining()} left")
+        buf.position(buf.position() + n)
+    }
+    fun str(): String {
+        val n = u32()
+        if (n > buf.remaining()) throw IllegalStateException("malformed packed buffer: $n bytes expected, ${buf.remaining()} left")
+        val s = String(buf.array(), buf.arrayOffset() + buf.position(), n, Charsets.UTF_8)
+        buf.position(buf.position() + n)
+        return s
+    }
     fun optBytes(): ByteArray? {
         val n = buf.getInt()
         return if (n == -1) null else raw(n)
@@ -167,6 +177,20 @@ internal class PackedReader(bytes: ByteArray) {
         val u = UUID(buf.getLong(), buf.getLong())
         buf.order(ByteOrder.LITTLE_ENDIAN)
         return u
+    }
+
+    /** A page's columns: [last] if their packed bytes are the same (nothing decoded then). */
+    fun columns(last: PackedColumns?): PackedColumns {
+        val start = buf.position()
+        val n = u32()
+        if (n == 0) return PackedColumns.NONE
+        repeat(n * 4) { skip(u32()) }
+        val end = buf.position()
+        val bytes = buf.array()
+        if (last != null && java.util.Arrays.equals(bytes, start, end, last.packed, 0, last.packed.size)) return last
+        buf.position(start + 4)
+        val columns = Columns(List(n) { ColumnDefinition(str(), str(), str(), str()) })
+        return PackedColumns(bytes.copyOfRange(start, end), columns)
     }
 
     /** Reads one tagged value into its JVM type. */
@@ -209,9 +233,20 @@ internal class PackedReader(bytes: ByteArray) {
 /** A result column: where it comes from, its name and CQL type (`map<text, int>`). */
 data class ColumnDefinition(val keyspace: String, val table: String, val name: String, val cqlType: String)
 
+/**
+ * A page's columns and their packed bytes. Every page of a prepared statement carries the
+ * same ones: a page whose bytes match the last page's shares its columns (no decoding).
+ */
+internal class PackedColumns(val packed: ByteArray, val columns: Columns) {
+    companion object {
+        /** No columns (a write's result). */
+        val NONE = PackedColumns(ByteArray(4), Columns(emptyList()))
+    }
+}
+
 /** One page as the core packed it. */
 internal class DecodedPage(
-    val columns: List<ColumnDefinition>,
+    val columns: PackedColumns,
     val rows: List<Array<Any?>>,
     val pagingState: ByteArray?,
     val warnings: List<String>,
@@ -219,11 +254,13 @@ internal class DecodedPage(
     val coordinator: String?,
 )
 
-internal fun decodePage(bytes: ByteArray): DecodedPage {
+/** Decodes a page; [last] are the columns of the statement's last page, if known. */
+internal fun decodePage(bytes: ByteArray, last: PackedColumns? = null): DecodedPage {
     val r = PackedReader(bytes)
-    val columns = List(r.u32()) { ColumnDefinition(r.str(), r.str(), r.str(), r.str()) }
-    val n = columns.size
-    val rows = List(r.u32()) { Array(n) { r.value() } }
+    val columns = r.columns(last)
+    val n = columns.columns.size
+    val rowCount = r.u32()
+    val rows = if (rowCount == 0) emptyList() else List(rowCount) { Array(n) { r.value() } }
     val paging = r.optBytes()
     val warnings = List(r.u32()) { r.str() }
     val trace = r.optBytes()?.let { ByteBuffer.wrap(it).let { b -> UUID(b.getLong(), b.getLong()) } }
@@ -262,16 +299,4 @@ internal fun writeOptions(w: PackedWriter, o: StatementOptions) {
     o.timeout?.let { w.i64(if (it.isZero || it.isNegative) 0 else maxOf(1, it.toMillis())) }
     o.profile?.let { w.str(it) }
     o.host?.let { w.str(it) }
-}
-
-/** One completion drained from the queue: a page, or an index into the drained errors. */
-internal class Completion(val id: Long, val index: Int, val page: ByteArray?, val error: Int)
-
-internal fun decodeCompletions(bytes: ByteArray): List<Completion> {
-    val r = PackedReader(bytes)
-    return List(r.u32()) {
-        val id = r.i64()
-        val index = r.i32()
-        if (r.u8() == 1) Completion(id, index, r.bytes(), -1) else Completion(id, index, null, r.u32())
-    }
 }

@@ -123,10 +123,10 @@ class ResultSet internal constructor(
     private val next: (suspend (ByteArray) -> ResultSet)?,
 ) : Iterable<Row> {
     /** The columns. */
-    val columns: Columns = Columns(page.columns)
+    val columns: Columns = page.columns.columns
 
     /** This page's rows. */
-    val rows: List<Row> = page.rows.map { Row(columns, it) }
+    val rows: List<Row> = if (page.rows.isEmpty()) emptyList() else page.rows.map { Row(columns, it) }
 
     /** Where the next page starts; null on the last page. */
     val pagingState: ByteArray? = page.pagingState

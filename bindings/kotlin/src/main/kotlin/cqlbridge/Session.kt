@@ -35,17 +35,11 @@ class CqlSession internal constructor(internal val connection: Connection) : Aut
         return page(statement, bytes)
     }
 
-    /** Runs [statement]; for Java callers. */
+    /** Runs [statement]; for Java callers. Cancelling the future cancels the request. */
     fun executeAsync(statement: Statement): CompletableFuture<ResultSet> {
-        val cf = CompletableFuture<ByteArray>()
-        val id = Completions.nextId()
-        start(id, { singleRequest(id, statement, null) }, Waiter { _, page, error ->
-            if (error != null) cf.completeExceptionally(exceptionOf(error)) else cf.complete(page)
-            true
-        }, onFailure = { cf.completeExceptionally(it) })
-        val result = cf.thenApply { page(statement, it) }
-        result.whenComplete { _, e -> if (e is java.util.concurrent.CancellationException) cancel(id) }
-        return result
+        val future = RequestFuture(Completions.nextId(), statement)
+        start(future.id, future) { singleRequest(future.id, statement, null) }
+        return future
     }
 
     /** Runs [cql] with positional [values]; for Java callers. */
@@ -77,7 +71,7 @@ class CqlSession internal constructor(internal val connection: Connection) : Aut
         concurrency: Int = 100,
         raiseOnFirstError: Boolean = false,
         options: StatementOptions = StatementOptions.DEFAULT,
-    ): List<Result<ResultSet>> = concurrent(StatementRef.Prepared(statement.id), rows, concurrency, raiseOnFirstError, options)
+    ): List<Result<ResultSet>> = concurrent(statement.ref, rows, concurrency, raiseOnFirstError, options)
 
     /** [executeConcurrent] for a CQL string (prepared once by the core). */
     suspend fun executeConcurrent(
@@ -103,16 +97,23 @@ class CqlSession internal constructor(internal val connection: Connection) : Aut
         val failure = suspendCancellableCoroutine<Throwable?> { cont ->
             val id = Completions.nextId()
             cont.invokeOnCancellation { cancel(id) }
-            start(id, { concurrentRequest(id, ref, rows, concurrency, raiseOnFirstError, options) }, Waiter { index, page, error ->
-                if (index == WHOLE_REQUEST) {
-                    cont.resume(exceptionOf(error!!))
-                    return@Waiter true
+            val waiter = object : Waiter {
+                override fun outcome(index: Int, page: ByteArray?, error: ErrorInfo?): Boolean {
+                    if (index == WHOLE_REQUEST) {
+                        cont.resume(exceptionOf(error!!))
+                        return true
+                    }
+                    outcomes[index] = page ?: exceptionOf(error!!)
+                    left -= 1
+                    if (left == 0) cont.resume(null)
+                    return left == 0
                 }
-                outcomes[index] = page ?: exceptionOf(error!!)
-                left -= 1
-                if (left == 0) cont.resume(null)
-                left == 0
-            }, onFailure = { cont.resumeWithException(it) })
+
+                override fun failed(error: Throwable) = cont.resumeWithException(error)
+            }
+            // Not held for a batch: a request that fails to start in one would complete as its
+            // first item's outcome.
+            start(id, waiter, batchable = false) { concurrentRequest(id, ref, rows, concurrency, raiseOnFirstError, options) }
         }
         if (failure != null) throw failure
         return outcomes.map {
@@ -155,35 +156,68 @@ class CqlSession internal constructor(internal val connection: Connection) : Aut
 
     // -- plumbing
 
-    private fun page(statement: Statement, bytes: ByteArray): ResultSet =
-        ResultSet(decodePage(bytes)) { state -> execute(statement, state) }
+    private fun page(statement: Statement, bytes: ByteArray): ResultSet {
+        val prepared = (statement as? BoundStatement)?.prepared
+        val decoded = decodePage(bytes, prepared?.lastColumns)
+        if (prepared != null) prepared.lastColumns = decoded.columns
+        return ResultSet(decoded, if (decoded.pagingState == null) null else { state -> execute(statement, state) })
+    }
 
     private fun cancel(id: Long) {
         Completions.forget(id)
         runCatching { connection.cancel(id.toULong()) }
     }
 
-    /** Registers [waiter], encodes and submits the request; a refusal goes to [onFailure]. */
-    private fun start(id: Long, encode: () -> ByteArray, waiter: Waiter, onFailure: (Throwable) -> Unit) {
-        try {
+    /** Encodes the request and starts it ([Completions.start]); what cannot start fails [waiter]. */
+    private inline fun start(id: Long, waiter: Waiter, batchable: Boolean = true, encode: () -> ByteArray) {
+        val request = try {
             check()
-            val request = encode()
-            Completions.register(id, waiter)
-            native { connection.submit(request) }
+            encode()
         } catch (t: Throwable) {
-            Completions.forget(id)
-            onFailure(t)
+            waiter.failed(t)
+            return
         }
+        Completions.start(connection, id, request, waiter, batchable)
     }
 
     /** Submits one request and suspends until its page arrives; cancellation cancels it. */
     private suspend fun await(encode: (Long) -> ByteArray): ByteArray = suspendCancellableCoroutine { cont ->
         val id = Completions.nextId()
         cont.invokeOnCancellation { cancel(id) }
-        start(id, { encode(id) }, Waiter { _, page, error: ErrorInfo? ->
-            if (error != null) cont.resumeWithException(exceptionOf(error)) else cont.resume(page!!)
-            true
-        }, onFailure = { cont.resumeWithException(it) })
+        start(id, object : Waiter {
+            override fun outcome(index: Int, page: ByteArray?, error: ErrorInfo?): Boolean {
+                if (error != null) cont.resumeWithException(exceptionOf(error)) else cont.resume(page!!)
+                return true
+            }
+
+            override fun failed(error: Throwable) = cont.resumeWithException(error)
+        }) { encode(id) }
+    }
+
+    /**
+     * The future of one request, and its waiter: the page is decoded on the completion thread
+     * (no intermediate future); cancelling the future cancels the request.
+     */
+    private inner class RequestFuture(val id: Long, private val statement: Statement) :
+        CompletableFuture<ResultSet>(), Waiter {
+        override fun outcome(index: Int, page: ByteArray?, error: ErrorInfo?): Boolean {
+            val result = try {
+                if (error != null) throw exceptionOf(error)
+                this@CqlSession.page(statement, page!!)
+            } catch (t: Throwable) {
+                completeExceptionally(t)
+                return true
+            }
+            complete(result)
+            return true
+        }
+
+        override fun failed(error: Throwable) {
+            completeExceptionally(error)
+        }
+
+        override fun cancel(mayInterruptIfRunning: Boolean): Boolean =
+            super.cancel(mayInterruptIfRunning).also { if (it) this@CqlSession.cancel(id) }
     }
 }
 

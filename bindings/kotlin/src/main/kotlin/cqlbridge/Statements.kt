@@ -36,6 +36,13 @@ class SimpleStatement @JvmOverloads constructor(
 class PreparedStatement internal constructor(internal val native: NativePrepared) : AutoCloseable {
     internal val id: Long = native.id().toLong()
 
+    /** What its requests name (one object for every execution). */
+    internal val ref = StatementRef.Prepared(id)
+
+    /** The columns of its last page, shared with the next while they are the same. */
+    @Volatile
+    internal var lastColumns: PackedColumns? = null
+
     /** The CQL text. */
     val cql: String = native.cql()
 
@@ -69,7 +76,7 @@ class BoundStatement @JvmOverloads constructor(
     /** A copy with other options. */
     fun withOptions(options: StatementOptions) = BoundStatement(prepared, values, options)
 
-    override fun ref() = StatementRef.Prepared(prepared.id)
+    override fun ref() = prepared.ref
 }
 
 /** Batch kinds. */
@@ -105,7 +112,7 @@ class BatchStatement @JvmOverloads constructor(
 
 /** The packed request (bindings/PACKED.md, "Requests") of an execution. */
 internal fun singleRequest(id: Long, statement: Statement, pagingState: ByteArray?): ByteArray {
-    val w = PackedWriter()
+    val w = PackedWriter(64) // most fit; a bigger one grows by doubling
     w.i64(id)
     if (statement is BatchStatement) {
         w.u8(1)

@@ -7,7 +7,8 @@ import java.util.UUID
 /** The real node `make test` started (CQLB_CONTACT_POINTS), one session per test JVM. */
 object Node {
     val contactPoints: List<String> =
-        (System.getenv("CQLB_CONTACT_POINTS") ?: "127.0.0.1").split(',').map { it.trim() }.filter { it.isNotEmpty() }
+        // (Maven passes an unset variable on as an empty one)
+        (System.getenv("CQLB_CONTACT_POINTS")?.ifBlank { null } ?: "127.0.0.1").split(',').map { it.trim() }.filter { it.isNotEmpty() }
 
     fun cluster(): CqlCluster = CqlCluster.builder()
         .addContactPoints(*contactPoints.toTypedArray())

@@ -157,6 +157,80 @@ class SessionTest {
     }
 
     @Test
+    fun `requests chained from completion callbacks start together and each completes`() {
+        // 10 chains of 20 requests, each started from the previous one's callback (on the
+        // completion thread, where they are held and start with one submitMany per batch);
+        // one request fails with a server error and its chain goes on.
+        val chains = 10
+        val steps = 20
+        val insert = runBlocking { s.prepare("INSERT INTO $ks.kv (k, v) VALUES (?, ?)") }
+        val outcomes = Array(chains) { arrayOfNulls<Any>(steps) }
+        val threads = java.util.concurrent.ConcurrentHashMap.newKeySet<String>()
+        val done = CountDownLatch(chains)
+        fun step(chain: Int, i: Int) {
+            val k = 1000 + chain * steps + i
+            val started = if (chain == 3 && i == 7) {
+                s.executeAsync("INSERT INTO $ks.kv (k, nope) VALUES (?, ?)", k, "x")
+            } else {
+                s.executeAsync(insert.bind(k, "c$chain-$i"))
+            }
+            started.whenComplete { rs, e ->
+                outcomes[chain][i] = e ?: rs
+                // (from the third on: a callback runs on the caller's thread if its request
+                // completed before it was attached)
+                if (i >= 2) threads += Thread.currentThread().name
+                if (i + 1 < steps) step(chain, i + 1) else done.countDown()
+            }
+        }
+        repeat(chains) { step(it, 0) }
+        assertTrue(done.await(30, TimeUnit.SECONDS), "the chains finished")
+        assertEquals(setOf("cqlbridge-completions"), threads)
+        for (chain in 0 until chains) for (i in 0 until steps) {
+            val outcome = outcomes[chain][i]
+            if (chain == 3 && i == 7) {
+                assertTrue(outcome is InvalidQueryException, "chain $chain step $i: $outcome")
+            } else {
+                assertTrue(outcome is ResultSet, "chain $chain step $i: $outcome")
+            }
+        }
+        val select = runBlocking { s.prepare("SELECT v FROM $ks.kv WHERE k = ?") }
+        val keys = (0 until chains * steps).map { listOf(1000 + it) }
+        val values = runBlocking { s.executeConcurrent(select, keys) }.map { it.getOrThrow().one()?.getString(0) }
+        for (chain in 0 until chains) for (i in 0 until steps) {
+            val expected = if (chain == 3 && i == 7) null else "c$chain-$i"
+            assertEquals(expected, values[chain * steps + i], "row of chain $chain step $i")
+        }
+        assertEquals(0, Completions.pending)
+    }
+
+    @Test
+    fun `a request held on the completion thread fails when its batch cannot start`() {
+        // A callback starts a request on another session (held until the batch is handed out),
+        // then closes that session: submitMany fails, and so does the held request's future.
+        // (A callback runs on the caller's thread if the first request completes before it is
+        // attached: then nothing is held, and the test tries again.)
+        repeat(10) {
+            val other = Node.cluster().connectBlocking()
+            val outcome = java.util.concurrent.CompletableFuture<Throwable?>()
+            s.executeAsync("SELECT * FROM system_schema.columns").whenComplete { _, _ ->
+                val onCompletionThread = Thread.currentThread().name == "cqlbridge-completions"
+                val held = other.executeAsync("SELECT release_version FROM system.local")
+                other.close()
+                held.whenComplete { _, e -> if (onCompletionThread) outcome.complete(e) else outcome.cancel(false) }
+            }
+            val e = try {
+                outcome.get(20, TimeUnit.SECONDS)
+            } catch (_: java.util.concurrent.CancellationException) {
+                return@repeat
+            }
+            assertTrue(e is IllegalStateException, e.toString())
+            assertEquals(0, Completions.pending)
+            return
+        }
+        throw AssertionError("no callback ran on the completion thread")
+    }
+
+    @Test
     fun `1000 concurrent suspends complete while the caller's loop stays free`(): Unit = runBlocking {
         val select = s.prepare("SELECT v FROM $ks.kv WHERE k = ?")
         var ticks = 0
