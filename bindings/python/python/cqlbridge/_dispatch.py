@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 
+from . import _hot
 from ._codec import pack_requests, unpack_completions
 from ._native import CompletionQueue, CqlError
 
@@ -56,7 +57,7 @@ class Dispatcher:
         the completion thread, with the rest of its batch. A request that cannot start
         raises CqlError here, or (when held) completes with its error."""
         if threading.get_ident() != self._ident:
-            native.submit(request)
+            _hot.submit(native, request)
             return
         held = self._held.get(id(native))
         if held is None:
@@ -68,7 +69,7 @@ class Dispatcher:
         held, self._held = self._held, {}
         for native, requests in held.values():
             try:
-                native.submit_many(pack_requests(requests))
+                _hot.submit_many(native, pack_requests(requests))
             except Exception as e:  # nothing started: each request completes with the error
                 outcome = e.info if isinstance(e, CqlError.Failed) else e
                 for request in requests:
@@ -85,9 +86,10 @@ class Dispatcher:
             log.exception("cqlbridge: a completion handler failed")
 
     def _run(self):
-        drain = self.queue.drain
+        queue = self.queue
+        drain = _hot.drain
         while True:
-            drained = drain(_DRAIN_WAIT_MS)
+            drained = drain(queue, _DRAIN_WAIT_MS)
             if not drained.packed or drained.packed[:4] == b"\x00\x00\x00\x00":
                 continue
             items = unpack_completions(drained.packed, drained.errors)

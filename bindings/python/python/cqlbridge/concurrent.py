@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 from collections import namedtuple
 from itertools import repeat
 
-from . import _errors
+from . import _errors, _hot
 from ._codec import request_concurrent, unpack_page
 from ._dispatch import dispatcher
 from ._native import CqlError
@@ -82,7 +82,7 @@ def _native(session, statement, parameter_rows, concurrency, raise_on_first_erro
     d = dispatcher()
     request_id = d.register(on_complete)
     try:
-        session._native.submit(request_concurrent(
+        _hot.submit(session._native, request_concurrent(
             request_id, ref, concurrency, raise_on_first_error, template.options, rows))
     except CqlError as e:
         d.forget(request_id)

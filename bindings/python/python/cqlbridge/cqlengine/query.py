@@ -6,7 +6,7 @@ would refuse before sending them (``QueryException``), and runs them as prepared
 
 from typing import Any, Callable, Iterable, Optional
 
-from .. import _codec, _errors
+from .. import _codec, _errors, _hot
 from .._dispatch import Queued, run_queued, run_sync
 from .._native import CqlError, ModelQueryDef, ModelWrite, ModelWriteOptions, OrderBy
 from . import CQLEngineException, ValidationError
@@ -63,7 +63,7 @@ async def queued(session, native_model, request, model=None):
     returns the bytes it completed with (bindings/PACKED.md, "Mapper outcomes"), translating
     its error."""
     try:
-        outcome = await Queued(lambda request_id: session.submit_model(request_id, native_model, request))
+        outcome = await Queued(lambda request_id: _hot.submit_model(session, request_id, native_model, request))
     except CqlError as e:
         raise translate(e, model) from None
     if not isinstance(outcome, bytes):
