@@ -107,6 +107,21 @@ static struct {
   double *started, *lat;
 } w = {.lock = PTHREAD_MUTEX_INITIALIZER, .all_done = PTHREAD_COND_INITIALIZER};
 
+/* Reads every (k, a, t) row of a result, as an application would; returns how many. */
+static size_t read_rows(struct cqlb_result r) {
+  size_t rows;
+  check(cqlb_result_row_count(r, &rows), "rows");
+  for (size_t row = 0; row < rows; row++) {
+    int64_t k, a;
+    const char *t;
+    size_t len;
+    check(cqlb_result_get_int64(r, row, 0, &k), "k");
+    check(cqlb_result_get_int64(r, row, 1, &a), "a");
+    check(cqlb_result_get_string(r, row, 2, &t, &len), "t");
+  }
+  return rows;
+}
+
 static void start_one(void);
 
 static void on_complete(struct cqlb_future f, void *userdata) {
@@ -117,16 +132,7 @@ static void on_complete(struct cqlb_future f, void *userdata) {
   if (!w.insert) { /* read the row, as an application would */
     struct cqlb_result r;
     check(cqlb_future_result(f, &r), "result");
-    size_t rows;
-    check(cqlb_result_row_count(r, &rows), "rows");
-    for (size_t row = 0; row < rows; row++) {
-      int64_t k, a;
-      const char *t;
-      size_t len;
-      check(cqlb_result_get_int64(r, row, 0, &k), "k");
-      check(cqlb_result_get_int64(r, row, 1, &a), "a");
-      check(cqlb_result_get_string(r, row, 2, &t, &len), "t");
-    }
+    read_rows(r);
     cqlb_result_free(r);
   }
   cqlb_future_free(f);
@@ -199,17 +205,7 @@ static void run_scan(long page_size) {
     struct cqlb_result r;
     check(cqlb_session_execute(session, st, &r), "scan");
     cqlb_statement_free(st);
-    size_t n;
-    check(cqlb_result_row_count(r, &n), "rows");
-    for (size_t row = 0; row < n; row++) {
-      int64_t k, a;
-      const char *t;
-      size_t len;
-      check(cqlb_result_get_int64(r, row, 0, &k), "k");
-      check(cqlb_result_get_int64(r, row, 1, &a), "a");
-      check(cqlb_result_get_string(r, row, 2, &t, &len), "t");
-    }
-    rows += (long)n;
+    rows += (long)read_rows(r);
     if (pages == cap) lat = realloc(lat, (cap *= 2) * sizeof(double));
     lat[pages++] = now_us() - started;
     const uint8_t *next;

@@ -97,8 +97,18 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    Ok(handle()?.spawn(future))
+    let handle = handle()?;
+    // A request's future is kilobytes large: boxed, the task holds a pointer instead of
+    // copying the whole state in and out of its cell (bench/COSTS.md: ~10% of a request's CPU).
+    Ok(if std::mem::size_of::<F>() > BOX_FUTURES_OVER {
+        handle.spawn(Box::pin(future))
+    } else {
+        handle.spawn(future)
+    })
 }
+
+/// The size (bytes) above which [`spawn`] boxes a future.
+const BOX_FUTURES_OVER: usize = 256;
 
 /// Runs `future` to completion on core's runtime, blocking the calling thread. Refused with
 /// [`Error::WouldDeadlock`] on a runtime thread (a callback, an async task), where blocking

@@ -52,13 +52,14 @@ struct Run {
     ops: usize,
 }
 
-/// Runs `ops` operations, `concurrency` at a time; returns each one's latency in µs.
-async fn timed<F, Fut>(ops: usize, concurrency: usize, op: F) -> Vec<u32>
+/// Runs `ops` operations, `concurrency` at a time; returns each one's latency in µs, and
+/// how many ran.
+async fn timed<F, Fut>(ops: usize, concurrency: usize, op: F) -> (Vec<u32>, usize)
 where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    stream::iter(0..ops)
+    let lat = stream::iter(0..ops)
         .map(|i| {
             let started = Instant::now();
             let fut = op(i);
@@ -68,8 +69,9 @@ where
             }
         })
         .buffer_unordered(concurrency)
-        .collect()
-        .await
+        .collect::<Vec<u32>>()
+        .await;
+    (lat, ops)
 }
 
 async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> Run {
@@ -83,15 +85,23 @@ async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> Run {
             .expect("connect"),
     );
     let insert = session
-        .prepare(format!("INSERT INTO {KS}.{} (k, a, t) VALUES (?, ?, ?)", table()))
+        .prepare(format!(
+            "INSERT INTO {KS}.{} (k, a, t) VALUES (?, ?, ?)",
+            table()
+        ))
         .await
         .unwrap();
     let select = session
         .prepare(format!("SELECT k, a, t FROM {KS}.kv WHERE k = ?"))
         .await
         .unwrap();
+    let mut scan = session
+        .prepare(format!("SELECT k, a, t FROM {KS}.kv"))
+        .await
+        .unwrap();
+    scan.set_page_size(concurrency as i32);
     let (cpu0, t0) = (cpu_micros(), Instant::now());
-    let lat = match workload {
+    let (lat, ops) = match workload {
         "insert" => {
             timed(ops, concurrency, |i| {
                 let (s, p) = (session.clone(), insert.clone());
@@ -120,12 +130,6 @@ async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> Run {
             .await
         }
         _ => {
-            let mut scan = session
-                .prepare(format!("SELECT k, a, t FROM {KS}.kv"))
-                .await
-                .unwrap();
-            scan.set_page_size(concurrency as i32);
-            let (cpu0, t0) = (cpu_micros(), Instant::now());
             let (mut state, mut lat, mut rows) = (PagingState::start(), Vec::new(), 0);
             loop {
                 let started = Instant::now();
@@ -145,12 +149,7 @@ async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> Run {
                     PagingStateResponse::NoMorePages => break,
                 }
             }
-            return Run {
-                secs: t0.elapsed().as_secs_f64(),
-                lat,
-                cpu: cpu_micros() - cpu0,
-                ops: rows,
-            };
+            (lat, rows)
         }
     };
     Run {
@@ -169,15 +168,21 @@ async fn run_core(workload: &str, concurrency: usize, ops: usize) -> Run {
         .unwrap();
     let session = Arc::new(Session::connect(&config).await.expect("connect"));
     let insert = session
-        .prepare(format!("INSERT INTO {KS}.{} (k, a, t) VALUES (?, ?, ?)", table()))
+        .prepare(format!(
+            "INSERT INTO {KS}.{} (k, a, t) VALUES (?, ?, ?)",
+            table()
+        ))
         .await
         .unwrap();
     let select = session
         .prepare(format!("SELECT k, a, t FROM {KS}.kv WHERE k = ?"))
         .await
         .unwrap();
+    let mut statement = Statement::new(format!("SELECT k, a, t FROM {KS}.kv"));
+    statement.options.page_size = Some(concurrency as i32);
+    let scan = session.prepare(statement).await.unwrap();
     let (cpu0, t0) = (cpu_micros(), Instant::now());
-    let lat = match workload {
+    let (lat, ops) = match workload {
         "insert" => {
             timed(ops, concurrency, |i| {
                 let (s, p) = (session.clone(), insert.clone());
@@ -203,10 +208,6 @@ async fn run_core(workload: &str, concurrency: usize, ops: usize) -> Run {
             .await
         }
         _ => {
-            let mut statement = Statement::new(format!("SELECT k, a, t FROM {KS}.kv"));
-            statement.options.page_size = Some(concurrency as i32);
-            let scan = session.prepare(statement).await.unwrap();
-            let (cpu0, t0) = (cpu_micros(), Instant::now());
             let (mut state, mut lat, mut rows) = (None::<Vec<u8>>, Vec::new(), 0);
             loop {
                 let started = Instant::now();
@@ -221,12 +222,7 @@ async fn run_core(workload: &str, concurrency: usize, ops: usize) -> Run {
                     None => break,
                 }
             }
-            return Run {
-                secs: t0.elapsed().as_secs_f64(),
-                lat,
-                cpu: cpu_micros() - cpu0,
-                ops: rows,
-            };
+            (lat, rows)
         }
     };
     Run {

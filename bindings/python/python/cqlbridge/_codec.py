@@ -476,27 +476,26 @@ def _write_strs(out, items):
         _write_str(out, item)
 
 
-def _write_options(out, o):
-    """A ModelWriteOptions record, packed."""
+def _write_flagged(out, fields):
+    """A u8 of flags, then the fields whose flag is set: `fields` are (bit, struct or None
+    for a flag alone, value or condition)."""
     flags, tail = 0, bytearray()
-    if o.ttl is not None:
-        flags |= 0x01
-        tail += _i32.pack(o.ttl)
-    if o.timestamp is not None:
-        flags |= 0x02
-        tail += _i64.pack(o.timestamp)
-    if o.consistency is not None:
-        flags |= 0x04
-        tail += _u16.pack(o.consistency)
-    if o.timeout_ms is not None:
-        flags |= 0x08
-        tail += _u64.pack(o.timeout_ms)
-    if o.if_not_exists:
-        flags |= 0x10
-    if o.if_exists:
-        flags |= 0x20
+    for bit, fmt, value in fields:
+        if fmt is None:
+            if value:
+                flags |= bit
+        elif value is not None:
+            flags |= bit
+            tail += fmt.pack(value)
     out.append(flags)
     out += tail
+
+
+def _write_options(out, o):
+    """A ModelWriteOptions record, packed."""
+    _write_flagged(out, ((0x01, _i32, o.ttl), (0x02, _i64, o.timestamp), (0x04, _u16, o.consistency),
+                         (0x08, _u64, o.timeout_ms), (0x10, None, o.if_not_exists),
+                         (0x20, None, o.if_exists)))
     _write_bytes(out, o.conditions)
 
 
@@ -507,25 +506,8 @@ def _write_query(out, q):
     for o in q.order_by:
         _write_str(out, o.column)
         out.append(1 if o.descending else 0)
-    flags, tail = 0, bytearray()
-    if q.limit is not None:
-        flags |= 0x01
-        tail += _i32.pack(q.limit)
-    if q.allow_filtering:
-        flags |= 0x02
-    if q.distinct:
-        flags |= 0x04
-    if q.consistency is not None:
-        flags |= 0x08
-        tail += _u16.pack(q.consistency)
-    if q.timeout_ms is not None:
-        flags |= 0x10
-        tail += _u64.pack(q.timeout_ms)
-    if q.page_size is not None:
-        flags |= 0x20
-        tail += _i32.pack(q.page_size)
-    out.append(flags)
-    out += tail
+    _write_flagged(out, ((0x01, _i32, q.limit), (0x02, None, q.allow_filtering), (0x04, None, q.distinct),
+                         (0x08, _u16, q.consistency), (0x10, _u64, q.timeout_ms), (0x20, _i32, q.page_size)))
     _write_strs(out, q.only)
     _write_strs(out, q.defer)
 

@@ -58,30 +58,27 @@ def _lower(data, status, ref):
     return buf
 
 
-def submit(connection, request):
-    """`Connection.submit(request)`."""
+def _call_with_bytes(fn, connection, data):
+    """A `Connection` method taking one `bytes` argument."""
     status = _status()
     ref = ctypes.byref(status)
-    buf = _lower(request, status, ref)
+    buf = _lower(data, status, ref)
     handle = _clone_connection(connection._handle, ref)
     if status.code:
         _raise(status)
-    _submit(handle, buf, ref)
+    fn(handle, buf, ref)
     if status.code:
         _raise(status)
+
+
+def submit(connection, request):
+    """`Connection.submit(request)`."""
+    _call_with_bytes(_submit, connection, request)
 
 
 def submit_many(connection, requests):
     """`Connection.submit_many(requests)`."""
-    status = _status()
-    ref = ctypes.byref(status)
-    buf = _lower(requests, status, ref)
-    handle = _clone_connection(connection._handle, ref)
-    if status.code:
-        _raise(status)
-    _submit_many(handle, buf, ref)
-    if status.code:
-        _raise(status)
+    _call_with_bytes(_submit_many, connection, requests)
 
 
 def submit_model(connection, request_id, model, request):
