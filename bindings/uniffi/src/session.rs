@@ -202,6 +202,7 @@ impl Connection {
         }
         Ok(())
     }
+
     /// Cancels the request submitted under `id`: its work stops where it is (a request on
     /// the wire may still be applied by the server) and nothing completes for it. Returns
     /// whether it was still running.
