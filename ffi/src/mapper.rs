@@ -713,9 +713,7 @@ pub unsafe extern "C" fn cqlb_model_select(
     ffi_call(|| {
         let slot = out(out_rows, "out_rows")?;
         let (s, m, q) = (session(s)?, snapshot(m)?, query(filters, options)?);
-        let model = m.clone();
-        let rows = blocking(async move { s.model_select(&model, &q).await })?;
-        slot.write(result_handle(as_result(&m, &rows)));
+        slot.write(select(s, m, q)?);
         Ok(())
     })
 }
@@ -751,9 +749,21 @@ pub unsafe extern "C" fn cqlb_model_count(
     ffi_call(|| {
         let slot = out(out_count, "out_count")?;
         let (s, m, q) = (session(s)?, snapshot(m)?, query(filters, options)?);
-        slot.write(blocking(async move { s.model_count(&m, &q).await })?);
+        slot.write(count(s, m, q)?);
         Ok(())
     })
+}
+
+/// The rows of a model query, as a result handle (`cqlb_model_select` and `_where`).
+fn select(s: Arc<Session>, m: ModelSchema, q: ModelQuery) -> FfiResult<cqlb_result> {
+    let model = m.clone();
+    let rows = blocking(async move { s.model_select(&model, &q).await })?;
+    Ok(result_handle(as_result(&m, &rows)))
+}
+
+/// How many rows a model query matches (`cqlb_model_count` and `_where`).
+fn count(s: Arc<Session>, m: ModelSchema, q: ModelQuery) -> FfiResult<i64> {
+    blocking(async move { s.model_count(&m, &q).await })
 }
 
 /// Terms of the `_where` / `_changes` calls: a list of tuples `(attribute, code, value)`.
@@ -860,9 +870,7 @@ pub unsafe extern "C" fn cqlb_model_select_where(
             snapshot(m)?,
             query_where(filters, order_by, options)?,
         );
-        let model = m.clone();
-        let rows = blocking(async move { s.model_select(&model, &q).await })?;
-        slot.write(result_handle(as_result(&m, &rows)));
+        slot.write(select(s, m, q)?);
         Ok(())
     })
 }
@@ -880,7 +888,7 @@ pub unsafe extern "C" fn cqlb_model_count_where(
         let slot = out(out_count, "out_count")?;
         let q = query_where(filters, cqlb_value { handle: 0 }, options)?;
         let (s, m) = (session(s)?, snapshot(m)?);
-        slot.write(blocking(async move { s.model_count(&m, &q).await })?);
+        slot.write(count(s, m, q)?);
         Ok(())
     })
 }

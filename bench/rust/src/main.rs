@@ -52,6 +52,18 @@ struct Run {
     ops: usize,
 }
 
+impl Run {
+    /// The run whose timed part began at `t0`, with `cpu0` µs of CPU used before it.
+    fn since(t0: Instant, cpu0: f64, lat: Vec<u32>, ops: usize) -> Run {
+        Run {
+            secs: t0.elapsed().as_secs_f64(),
+            lat,
+            cpu: cpu_micros() - cpu0,
+            ops,
+        }
+    }
+}
+
 /// Runs `ops` operations, `concurrency` at a time; returns each one's latency in µs, and
 /// how many ran.
 async fn timed<F, Fut>(ops: usize, concurrency: usize, op: F) -> (Vec<u32>, usize)
@@ -152,12 +164,7 @@ async fn run_raw(workload: &str, concurrency: usize, ops: usize) -> Run {
             (lat, rows)
         }
     };
-    Run {
-        secs: t0.elapsed().as_secs_f64(),
-        lat,
-        cpu: cpu_micros() - cpu0,
-        ops,
-    }
+    Run::since(t0, cpu0, lat, ops)
 }
 
 async fn run_core(workload: &str, concurrency: usize, ops: usize) -> Run {
@@ -225,12 +232,7 @@ async fn run_core(workload: &str, concurrency: usize, ops: usize) -> Run {
             (lat, rows)
         }
     };
-    Run {
-        secs: t0.elapsed().as_secs_f64(),
-        lat,
-        cpu: cpu_micros() - cpu0,
-        ops,
-    }
+    Run::since(t0, cpu0, lat, ops)
 }
 
 fn main() {

@@ -180,10 +180,13 @@ def _write_other(out, v):
             raise PackError(f"a {type(v).__name__} value has no CQL type: {v!r}")
 
 
-def _write_str(out, s):
-    b = s.encode("utf-8")
+def _write_bytes(out, b):
     out += _u32.pack(len(b))
     out += b
+
+
+def _write_str(out, s):
+    _write_bytes(out, s.encode("utf-8"))
 
 
 def _write_row(out, row):
@@ -463,11 +466,6 @@ def unpack_named(buf):
 
 # Mapper requests (bindings/PACKED.md, "Mapper requests"): an operation, then its fields.
 MODEL_CREATE, MODEL_SAVE, MODEL_UPDATE, MODEL_DELETE, MODEL_GET, MODEL_SELECT_PAGE, MODEL_COUNT = range(7)
-
-
-def _write_bytes(out, b):
-    out += _u32.pack(len(b))
-    out += b
 
 
 def _write_strs(out, items):

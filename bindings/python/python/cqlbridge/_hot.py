@@ -58,15 +58,15 @@ def _lower(data, status, ref):
     return buf
 
 
-def _call_with_bytes(fn, connection, data):
-    """A `Connection` method taking one `bytes` argument."""
+def _call_with_bytes(fn, connection, data, *args):
+    """A `Connection` method taking `args`, then one `bytes` argument."""
     status = _status()
     ref = ctypes.byref(status)
     buf = _lower(data, status, ref)
     handle = _clone_connection(connection._handle, ref)
     if status.code:
         _raise(status)
-    fn(handle, buf, ref)
+    fn(handle, *args, buf, ref)
     if status.code:
         _raise(status)
 
@@ -84,17 +84,10 @@ def submit_many(connection, requests):
 def submit_model(connection, request_id, model, request):
     """`Connection.submit_model(request_id, model, request)`."""
     status = _status()
-    ref = ctypes.byref(status)
-    buf = _lower(request, status, ref)
-    model_handle = _clone_model(model._handle, ref)
+    model_handle = _clone_model(model._handle, ctypes.byref(status))
     if status.code:
         _raise(status)
-    handle = _clone_connection(connection._handle, ref)
-    if status.code:
-        _raise(status)
-    _submit_model(handle, request_id, model_handle, buf, ref)
-    if status.code:
-        _raise(status)
+    _call_with_bytes(_submit_model, connection, request, request_id, model_handle)
 
 
 def drain(queue, timeout_ms):
