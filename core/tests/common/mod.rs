@@ -57,3 +57,40 @@ pub async fn session_with(ks: &str, ddl: &[&str]) -> Session {
     }
     session
 }
+
+/// What the test process holds: threads, open file descriptors, resident memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resources {
+    /// Threads of the process.
+    pub threads: usize,
+    /// Open file descriptors.
+    pub fds: usize,
+    /// Resident set size in KiB.
+    pub rss_kib: usize,
+}
+
+/// Reads [`Resources`] from /proc/self.
+pub fn resources() -> Resources {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let field = |name: &str| -> usize {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in /proc/self/status"))
+    };
+    Resources {
+        threads: field("Threads:"),
+        fds: std::fs::read_dir("/proc/self/fd").unwrap().count(),
+        rss_kib: field("VmRSS:"),
+    }
+}
+
+/// A count from the environment (the long runs of `make reliability` raise them).
+pub fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
