@@ -80,7 +80,10 @@ impl Session {
         for (i, (query, values)) in batch.statements.iter().enumerate() {
             let at = |e: Error| match e {
                 Error::BindArity { .. } | Error::BindType { .. } | Error::UnknownBindName(_) => {
-                    Error::InvalidArgument(format!("batch statement {i}: {e}"))
+                    Error::BatchBind {
+                        statement: i,
+                        error: Box::new(e),
+                    }
                 }
                 other => other,
             };

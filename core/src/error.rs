@@ -58,6 +58,18 @@ pub enum Error {
         /// What did not fit.
         reason: String,
     },
+    /// An object was used after it was closed or freed, or on a session it does not belong
+    /// to (a closed session, a released prepared statement). Nothing was sent.
+    #[error("invalid handle: {0}")]
+    InvalidHandle(String),
+    /// A statement of a batch did not bind; `error` says how (one of the bind errors).
+    #[error("batch statement {statement}: {error}")]
+    BatchBind {
+        /// Zero-based position of the statement in the batch.
+        statement: usize,
+        /// The statement's bind error.
+        error: Box<Error>,
+    },
     /// A named value matches no marker of the statement.
     #[error("no bind marker named {0:?} in the statement")]
     UnknownBindName(String),
@@ -391,6 +403,8 @@ impl ServerErrorKind {
 #[repr(u16)]
 #[non_exhaustive]
 pub enum ErrorKind {
+    /// An object used after it was closed or freed (the C ABI's `CQLB_INVALID_HANDLE`).
+    InvalidHandle = 2,
     /// [`ServerErrorKind::SyntaxError`].
     SyntaxError = 100,
     /// [`ServerErrorKind::Invalid`].
@@ -481,10 +495,12 @@ impl Error {
             Error::NoHostAvailable(_) => ErrorKind::NoHostAvailable,
             Error::ConnectTimeout(_) | Error::OperationTimedOut(_) => ErrorKind::OperationTimedOut,
             Error::Connection(_) => ErrorKind::ConnectionError,
-            Error::BindArity { .. } | Error::BindType { .. } | Error::UnknownBindName(_) => {
-                ErrorKind::BindError
-            }
+            Error::BindArity { .. }
+            | Error::BindType { .. }
+            | Error::UnknownBindName(_)
+            | Error::BatchBind { .. } => ErrorKind::BindError,
             Error::InvalidArgument(_) | Error::InvalidConfig(_) => ErrorKind::InvalidArgument,
+            Error::InvalidHandle(_) => ErrorKind::InvalidHandle,
             Error::Protocol(_) | Error::Driver(_) => ErrorKind::DriverError,
             Error::WouldDeadlock => ErrorKind::WouldDeadlock,
             Error::ForkedProcess { .. } => ErrorKind::ForkedProcess,

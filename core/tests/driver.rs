@@ -392,6 +392,12 @@ async fn batches_of_every_kind_mix_simple_and_prepared_statements() {
     let bad = Batch::new(BatchType::Logged).add(&insert, vec![Value::Int(1)]);
     let err = session.batch(&bad).await.unwrap_err();
     assert!(err.to_string().contains("batch statement 0"), "{err}");
+    // A statement that does not bind fails the batch with its bind error's kind.
+    assert_eq!(err.kind(), ErrorKind::BindError, "{err}");
+    assert!(
+        matches!(&err, Error::BatchBind { statement: 0, error } if matches!(**error, Error::BindArity { .. })),
+        "{err:?}"
+    );
     assert!(matches!(
         session.batch(&Batch::new(BatchType::Logged)).await,
         Err(Error::InvalidArgument(_))

@@ -94,6 +94,7 @@ impl From<ErrorKind> for cqlb_status {
     fn from(k: ErrorKind) -> Self {
         use cqlb_status::*;
         match k {
+            ErrorKind::InvalidHandle => CQLB_INVALID_HANDLE,
             ErrorKind::SyntaxError => CQLB_SYNTAX_ERROR,
             ErrorKind::InvalidRequest => CQLB_INVALID_REQUEST,
             ErrorKind::AlreadyExists => CQLB_ALREADY_EXISTS,
@@ -205,6 +206,14 @@ mod tests {
         assert_eq!(
             cqlb_status::CQLB_SYNTAX_ERROR as i32,
             ErrorKind::SyntaxError as i32
+        );
+        assert_eq!(
+            cqlb_status::from(ErrorKind::InvalidHandle),
+            cqlb_status::CQLB_INVALID_HANDLE
+        );
+        assert_eq!(
+            cqlb_status::CQLB_INVALID_HANDLE as i32,
+            ErrorKind::InvalidHandle as i32
         );
         assert_eq!(
             cqlb_status::CQLB_BIND_ERROR as i32,

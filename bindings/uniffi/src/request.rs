@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use cqlbridge_core::packed::Reader;
-use cqlbridge_core::{Batch, BatchType, Prepared, Query, Statement, StatementOptions, Values};
+use cqlbridge_core::{
+    Batch, BatchType, Error, Prepared, Query, Statement, StatementOptions, Values,
+};
 
 use crate::config::{consistency, serial_consistency};
 use crate::error::{invalid, CqlError};
@@ -132,9 +134,10 @@ fn query(
         PREPARED => {
             let id = r.u64().map_err(malformed)?;
             prepared(id).map(Query::Prepared).ok_or_else(|| {
-                invalid(format!(
-                    "no prepared statement {id} on this connection (freed?)"
+                Error::InvalidHandle(format!(
+                    "no prepared statement {id} on this connection: it was closed, or another session prepared it"
                 ))
+                .into()
             })
         }
         k => Err(invalid(format!("unknown statement kind {k}"))),

@@ -727,6 +727,21 @@ pub fn render_select(
             }
             _ => f.value.clone(),
         };
+        // A compared value is checked as a written one is (cqlengine's to_database): one of
+        // the wrong type (a UUID string that is not a UUID, ...) is a ValidationError.
+        let compared: &[Value] = match (op, &value) {
+            (Op::In, Value::List(v) | Value::Set(v) | Value::Tuple(v)) => v,
+            (Op::Contains | Op::ContainsKey, _) => &[],
+            _ => std::slice::from_ref(&value),
+        };
+        for v in compared.iter().filter(|v| !v.is_null()) {
+            v.to_cql(&c.typ.to_column_type())
+                .map_err(|e| Error::Validation {
+                    model: model.name.clone(),
+                    column: c.name.clone(),
+                    reason: e.0,
+                })?;
+        }
         restrictions.push(Restriction::Column {
             column: c.db_name().to_owned(),
             op,
@@ -1362,6 +1377,21 @@ mod tests {
             .contains("whole partition key"));
         ordered.filters = vec![f("photo_id", FilterOp::Eq, Value::Uuid(Uuid::nil()))];
         assert!(render_select(&m, &ordered, false, None).is_ok());
+        // A compared value of the wrong type is refused as a written one is (cqlengine).
+        for bad in [
+            f("photo_id", FilterOp::Eq, text("not-a-uuid")),
+            f(
+                "photo_id",
+                FilterOp::In,
+                Value::List(vec![text("not-a-uuid")]),
+            ),
+        ] {
+            let err = render_select(&m, &q(vec![bad]), false, None).unwrap_err();
+            assert!(
+                matches!(&err, Error::Validation { column, .. } if column == "photo_id"),
+                "{err}"
+            );
+        }
         assert!(render_select(
             &m,
             &q(vec![f("title", FilterOp::Contains, text("x"))]),

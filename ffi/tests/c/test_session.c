@@ -314,6 +314,49 @@ static void errors_carry_their_kind_and_the_servers_details(void) {
   CHECK_OK(cqlb_statement_free(st));
 }
 
+/* Bad input from C: typed statuses, and the session still works after each. */
+static void bad_input_is_typed_and_nothing_is_lost(void) {
+  cqlb_statement st;
+  cqlb_result r;
+  /* Bytes that are not UTF-8 are refused by the text binders (a value and an element). */
+  const char bad[] = {'a', (char)0xff, 'b'};
+  CHECK_OK(cqlb_statement_new(S("INSERT INTO cqlb_c.scalars (k, t) VALUES (?, ?)"), &st));
+  CHECK_OK(cqlb_statement_bind_int32(st, 0, 90));
+  CHECK_STATUS(cqlb_statement_bind_string(st, 1, bad, sizeof bad), CQLB_INVALID_UTF8);
+  cqlb_value set;
+  CHECK_OK(cqlb_value_new_set(&set));
+  CHECK_STATUS(cqlb_value_append_string(set, bad, sizeof bad), CQLB_INVALID_UTF8);
+  CHECK_OK(cqlb_value_free(set));
+  CHECK_OK(cqlb_statement_bind_string(st, 1, S("fine")));
+  CHECK_OK(cqlb_session_execute(session, st, &r));
+  CHECK_OK(cqlb_result_free(r));
+  CHECK_OK(cqlb_statement_free(st));
+  /* A batch statement that does not bind fails the batch as a bind error (not an argument
+   * error): its kind is kept. */
+  cqlb_batch b;
+  CHECK_OK(cqlb_batch_new(0, &b));
+  CHECK_OK(cqlb_statement_new(S("INSERT INTO cqlb_c.kv (k, v) VALUES (?, ?)"), &st));
+  CHECK_OK(cqlb_statement_bind_int32(st, 0, 91));
+  CHECK_OK(cqlb_statement_bind_string(st, 1, S("not an int")));
+  CHECK_OK(cqlb_batch_add_statement(b, st));
+  CHECK_OK(cqlb_statement_free(st));
+  CHECK_STATUS(cqlb_session_execute_batch(session, b, &r), CQLB_BIND_ERROR);
+  const char *msg = NULL;
+  size_t len = 0;
+  CHECK_OK(cqlb_last_error_message(&msg, &len));
+  CHECK(msg && strstr(msg, "batch statement 0") != NULL);
+  CHECK_OK(cqlb_batch_free(b));
+  /* Freed handles. */
+  CHECK_OK(cqlb_statement_new(S("SELECT k FROM cqlb_c.kv"), &st));
+  CHECK_OK(cqlb_statement_free(st));
+  CHECK_STATUS(cqlb_session_execute(session, st, &r), CQLB_INVALID_HANDLE);
+  cqlb_prepared p;
+  CHECK_OK(cqlb_session_prepare(session, S("SELECT k FROM cqlb_c.kv WHERE k = ?"), &p));
+  CHECK_OK(cqlb_prepared_free(p));
+  CHECK_STATUS(cqlb_prepared_bind(p, &st), CQLB_INVALID_HANDLE);
+  CHECK_OK(run("SELECT t FROM cqlb_c.scalars WHERE k = 90"));
+}
+
 static void pages_resume_from_their_paging_state(void) {
   cqlb_prepared insert;
   CHECK_OK(cqlb_session_prepare(session, S("INSERT INTO cqlb_c.paged (p, c) VALUES (1, ?)"), &insert));
@@ -809,6 +852,7 @@ int main(void) {
   every_scalar_type_round_trips();
   collections_tuples_udts_and_vectors_both_ways();
   errors_carry_their_kind_and_the_servers_details();
+  bad_input_is_typed_and_nothing_is_lost();
   pages_resume_from_their_paging_state();
   batches_and_lightweight_transactions();
   callbacks_fire_exactly_once_under_a_race();
