@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 
 from cqlbridge import (
-    AlreadyExists, BindError, ConsistencyLevel, DriverException, InvalidRequest,
+    AlreadyExists, BindError, ConsistencyLevel, DriverException, InvalidHandle, InvalidRequest,
     OperationTimedOut, WouldDeadlock,
 )
 from cqlbridge.cluster import Cluster, ExecutionProfile, NoHostAvailable, EXEC_PROFILE_DEFAULT
@@ -386,8 +386,35 @@ def test_typed_errors(session, ks_session, tables):
 def test_a_closed_session_refuses_requests(cluster, tables):
     s = cluster.connect(tables)
     s.shutdown()
-    with pytest.raises(DriverException, match="shut down"):
+    with pytest.raises(DriverException, match="shut down") as e:
         s.execute("SELECT * FROM kv")
+    assert isinstance(e.value, InvalidHandle) and e.value.kind == "InvalidHandle"
+
+
+def test_text_that_is_not_unicode_is_a_bind_error_and_nothing_is_lost(ks_session, tables):
+    # Bytes that are not UTF-8, carried in a str as lone surrogates, have no UTF-8 form.
+    bad = b"a\xffb".decode("utf-8", "surrogateescape")
+    insert = ks_session.prepare("INSERT INTO kv (k, c, v) VALUES (?, ?, ?)")
+    for run in (lambda: ks_session.execute(insert, [90, 1, bad]),
+                lambda: ks_session.execute("INSERT INTO kv (k, c, v) VALUES (%s, %s, %s)", [90, 1, bad]),
+                lambda: ks_session.execute(insert, [90, 1, b"a\xffb"])):  # bytes are a blob
+        with pytest.raises(BindError) as e:
+            run()
+        assert e.value.kind == "BindError"
+    ks_session.execute(insert, [90, 1, "fine"])
+    assert ks_session.execute("SELECT v FROM kv WHERE k = 90").one().v == "fine"
+
+
+def test_a_page_after_the_session_was_shut_down_raises_every_time(cluster, hundred_rows):
+    s = cluster.connect(hundred_rows)
+    rs = s.execute(SimpleStatement("SELECT c FROM kv WHERE k = 1", fetch_size=10))
+    s.shutdown()
+    with pytest.raises(InvalidHandle):
+        rs.fetch_next_page()
+    # The failed fetch must not turn into a quiet end of the rows.
+    assert rs.has_more_pages
+    with pytest.raises(InvalidHandle):
+        list(rs)
 
 
 def test_no_host_available_within_the_connect_timeout():

@@ -149,8 +149,20 @@ class UnsupportedOperation(DriverException):
 
 
 class BindError(DriverException, TypeError):
-    """Bound values do not fit the statement: wrong count, wrong type, unknown name. Raised
-    before anything is sent. A TypeError, as the DataStax driver's binding errors are."""
+    """Bound values do not fit the statement: wrong count, wrong type, unknown name, text
+    that is not valid Unicode. Raised before anything is sent. A TypeError, as the DataStax
+    driver's binding errors are."""
+
+    kind = "BindError"
+
+
+class InvalidHandle(DriverException):
+    """An object was used after it was shut down or closed: a request on a shut-down
+    session (or its cluster), the next page of a result whose session was shut down, a
+    prepared statement executed on a session that did not prepare it. Nothing was sent;
+    the C ABI's ``CQLB_INVALID_HANDLE``."""
+
+    kind = "InvalidHandle"
 
 
 class InvalidArgument(DriverException, ValueError):
@@ -175,5 +187,5 @@ __all__ = [
     "ReadFailure", "WriteFailure", "FunctionFailure", "RequestValidationException",
     "ConfigurationException", "AlreadyExists", "InvalidRequest", "Unauthorized",
     "AuthenticationFailed", "OperationTimedOut", "UnsupportedOperation", "BindError",
-    "InvalidArgument", "WouldDeadlock", "ForkedProcess", "UNSET_VALUE",
+    "InvalidArgument", "InvalidHandle", "WouldDeadlock", "ForkedProcess", "UNSET_VALUE",
 ]

@@ -40,6 +40,18 @@ _I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 class PackError(TypeError):
     """A Python value that has no CQL counterpart."""
 
+    kind = "BindError"
+
+
+def _utf8(s):
+    """`s` as UTF-8; a str with lone surrogates (bytes decoded with ``surrogateescape``, a
+    broken UTF-16 pair) has none, and binding it is a bind error, not a UnicodeEncodeError."""
+    try:
+        return s.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise PackError(f"text is not valid Unicode (a lone surrogate {s[e.start]!r} at "
+                        f"position {e.start}); nothing was sent") from None
+
 
 # ------------------------------------------------------------------------------- encoding
 
@@ -70,7 +82,7 @@ def _write(out, v):
     if v is None:
         out.append(NULL)
     elif t is str:
-        b = v.encode("utf-8")
+        b = _utf8(v)
         out += _tag_u32.pack(TEXT, len(b))
         out += b
     elif t is bool:
@@ -186,7 +198,7 @@ def _write_bytes(out, b):
 
 
 def _write_str(out, s):
-    _write_bytes(out, s.encode("utf-8"))
+    _write_bytes(out, _utf8(s))
 
 
 def _write_row(out, row):

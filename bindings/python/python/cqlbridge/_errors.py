@@ -2,7 +2,7 @@
 
 from . import (
     AlreadyExists, AuthenticationFailed, BindError, ConfigurationException, DriverException,
-    ForkedProcess, FunctionFailure, InvalidArgument, InvalidRequest, OperationTimedOut,
+    ForkedProcess, FunctionFailure, InvalidArgument, InvalidHandle, InvalidRequest, OperationTimedOut,
     ReadFailure, ReadTimeout, Unauthorized, Unavailable, WouldDeadlock, WriteFailure,
     WriteTimeout,
 )
@@ -29,6 +29,7 @@ _CLASSES = {
     "OperationTimedOut": OperationTimedOut,
     "BindError": BindError,
     "InvalidArgument": InvalidArgument,
+    "InvalidHandle": InvalidHandle,
     "WouldDeadlock": WouldDeadlock,
     "ForkedProcess": ForkedProcess,
 }

@@ -17,7 +17,8 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence, Union
 
 from . import (
-    ConsistencyLevel, DriverException, InvalidArgument, OperationTimedOut, WouldDeadlock,
+    ConsistencyLevel, DriverException, InvalidArgument, InvalidHandle, OperationTimedOut,
+    WouldDeadlock,
     _errors,
 )
 from ._codec import (
@@ -276,7 +277,7 @@ class Cluster:
 
     async def _connect(self, keyspace):
         if self.is_shutdown:
-            raise DriverException("the cluster was shut down")
+            raise InvalidHandle("the cluster was shut down")
         try:
             return await _native_connect(self._options(keyspace), dispatcher().queue)
         except CqlError as e:
@@ -397,7 +398,7 @@ class Session:
 
     def _check_open(self):
         if self.is_shutdown:
-            raise DriverException("the session was shut down")
+            raise InvalidHandle("the session was shut down")
 
     def _profile(self, execution_profile):
         if execution_profile is EXEC_PROFILE_DEFAULT:
@@ -531,7 +532,7 @@ class _Closed:
     """Stands in for a closed session's native handle: every use raises."""
 
     def __getattr__(self, name):
-        raise DriverException("the session was shut down")
+        raise InvalidHandle("the session was shut down")
 
 
 class ResponseFuture:
@@ -596,6 +597,10 @@ class ResponseFuture:
                 self.has_more_pages = page.paging_state is not None
                 self.warnings = page.warnings or None
                 self.coordinator_host = page.coordinator
+            elif self._paging_state is not None:
+                # A next page failed: the pages after it are still there. Iterating again
+                # must raise again, not end quietly after the rows it had.
+                self.has_more_pages = True
             callbacks = self._errbacks if exception is not None else self._callbacks
             callbacks = list(callbacks)
             waiters, self._waiters = self._waiters, []
