@@ -11,6 +11,7 @@ import uuid
 from collections import namedtuple
 from decimal import Decimal
 
+from . import BindError
 from .util import UNSET_VALUE, Date, Duration, Time
 
 NULL, UNSET, EMPTY, ASCII, TEXT, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, COUNTER, VARINT = range(12)
@@ -37,10 +38,9 @@ _EPOCH_DATE = datetime.date(1970, 1, 1)
 _I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 
 
-class PackError(TypeError):
-    """A Python value that has no CQL counterpart."""
-
-    kind = "BindError"
+class PackError(BindError):
+    """A Python value that cannot be bound: no CQL counterpart, or text with no UTF-8 form.
+    A BindError (so a TypeError), raised before anything is sent."""
 
 
 def _utf8(s):
