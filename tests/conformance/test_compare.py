@@ -59,3 +59,28 @@ def test_a_scenario_a_runner_did_not_run_fails(tmp_path):
     r = run(tmp_path, ("x", {"a": GOOD["a"]}))
     assert r.returncode == 1
     assert "g/b [x]: not run" in r.stderr
+
+
+def test_a_step_skipped_only_where_the_scenario_allows_it(tmp_path):
+    steps = {"group": "g", "scenarios": [
+        {"name": "a", "steps": [{"freed_handle": "session", "expect": {"error": "InvalidHandle"},
+                                 "not_expressible": {"x": "ownership"}}]},
+    ]}
+    (tmp_path / "sc").mkdir()
+    (tmp_path / "sc" / "g.json").write_text(json.dumps(steps))
+
+    def compare(*outputs):
+        paths = []
+        for i, (lang, outcome) in enumerate(outputs):
+            p = tmp_path / f"{i}.json"
+            p.write_text(json.dumps({"language": lang, "results": {"g/a": [outcome]}}))
+            paths.append(str(p))
+        return subprocess.run([sys.executable, str(COMPARE), str(tmp_path / "sc"), *paths],
+                              capture_output=True, text=True)
+
+    skipped, failed = {"not_expressible": True}, {"error": "InvalidHandle"}
+    assert compare(("x", skipped), ("y", failed)).returncode == 0
+    r = compare(("x", failed), ("y", skipped))
+    assert r.returncode == 1 and "does not list y under not_expressible" in r.stderr
+    r = compare(("x", skipped), ("y", {"error": "InvalidArgument"}))
+    assert r.returncode == 1 and 'error expected "InvalidHandle"' in r.stderr

@@ -97,6 +97,22 @@ static double number(const char *s) {
 
 static cqlb_value build(json_t *v);
 
+/* The first failure while building a collection value (an element that does not append). */
+static cqlb_status build_error;
+
+/* Raw bytes as text (bad input): the C ABI's text binders check UTF-8 and answer
+ * CQLB_INVALID_UTF8, which is the C form of a BindError for a value: it cannot be bound, and
+ * nothing is sent (tests/conformance/README.md). */
+static cqlb_status text_bytes_status(cqlb_status st) { return st == CQLB_INVALID_UTF8 ? CQLB_BIND_ERROR : st; }
+
+static char *long_text(const char *n) {
+  size_t len = strtoul(n, NULL, 10);
+  char *s = malloc(len + 1);
+  memset(s, 'x', len);
+  s[len] = 0;
+  return s;
+}
+
 static cqlb_status append(cqlb_value b, json_t *v) {
   if (json_is_null(v)) return cqlb_value_append_null(b);
   const char *tag = tag_of(v), *t = text_of(v);
@@ -108,7 +124,20 @@ static cqlb_status append(cqlb_value b, json_t *v) {
   if (!strcmp(tag, "decimal")) return cqlb_value_append_decimal(b, S(t));
   if (!strcmp(tag, "float")) return cqlb_value_append_float(b, (float)number(t));
   if (!strcmp(tag, "double")) return cqlb_value_append_double(b, number(t));
-  if (!strcmp(tag, "text") || !strcmp(tag, "ascii")) return cqlb_value_append_string(b, S(t));
+  if (!strcmp(tag, "text") || !strcmp(tag, "ascii") || !strcmp(tag, "uuid_text")) return cqlb_value_append_string(b, S(t));
+  if (!strcmp(tag, "long_text")) {
+    char *x = long_text(t);
+    cqlb_status st = cqlb_value_append_string(b, S(x));
+    free(x);
+    return st;
+  }
+  if (!strcmp(tag, "text_bytes")) {
+    size_t n;
+    uint8_t *bytes = hex_bytes(t, &n);
+    cqlb_status st = cqlb_value_append_string(b, (const char *)bytes, n);
+    free(bytes);
+    return text_bytes_status(st);
+  }
   if (!strcmp(tag, "boolean")) return cqlb_value_append_bool(b, !strcmp(t, "true"));
   if (!strcmp(tag, "uuid") || !strcmp(tag, "timeuuid")) {
     uint8_t u[16];
@@ -138,12 +167,16 @@ static cqlb_status append(cqlb_value b, json_t *v) {
   return st;
 }
 
+static void note(cqlb_status st) {
+  if (st && !build_error) build_error = st;
+}
+
 /* A collection, tuple or UDT value. */
 static cqlb_value build(json_t *v) {
   const char *tag = tag_of(v);
   json_t *arg = json_array_get(v, 1);
   cqlb_value b = {0};
-  if (!strcmp(tag, "list")) cqlb_value_new_list(&b);
+  if (!strcmp(tag, "list") || !strcmp(tag, "repeat")) cqlb_value_new_list(&b);
   else if (!strcmp(tag, "set")) cqlb_value_new_set(&b);
   else if (!strcmp(tag, "vector")) cqlb_value_new_vector(&b);
   else if (!strcmp(tag, "tuple")) cqlb_value_new_tuple(&b);
@@ -153,17 +186,20 @@ static cqlb_value build(json_t *v) {
   json_t *e;
   if (!strcmp(tag, "map")) {
     json_array_foreach(arg, i, e) {
-      append(b, json_array_get(e, 0));
-      append(b, json_array_get(e, 1));
+      note(append(b, json_array_get(e, 0)));
+      note(append(b, json_array_get(e, 1)));
     }
   } else if (!strcmp(tag, "udt")) {
     const char *k;
     json_object_foreach(arg, k, e) {
       cqlb_value_field(b, S(k));
-      append(b, e);
+      note(append(b, e));
     }
+  } else if (!strcmp(tag, "repeat")) {
+    size_t n = strtoul(json_string_value(json_array_get(arg, 0)), NULL, 10);
+    for (i = 0; i < n; i++) note(append(b, json_array_get(arg, 1)));
   } else {
-    json_array_foreach(arg, i, e) append(b, e);
+    json_array_foreach(arg, i, e) note(append(b, e));
   }
   return b;
 }
@@ -180,7 +216,20 @@ static cqlb_status bind(cqlb_statement st, size_t i, json_t *v) {
   if (!strcmp(tag, "decimal")) return cqlb_statement_bind_decimal(st, i, S(t));
   if (!strcmp(tag, "float")) return cqlb_statement_bind_float(st, i, (float)number(t));
   if (!strcmp(tag, "double")) return cqlb_statement_bind_double(st, i, number(t));
-  if (!strcmp(tag, "text") || !strcmp(tag, "ascii")) return cqlb_statement_bind_string(st, i, S(t));
+  if (!strcmp(tag, "text") || !strcmp(tag, "ascii") || !strcmp(tag, "uuid_text")) return cqlb_statement_bind_string(st, i, S(t));
+  if (!strcmp(tag, "long_text")) {
+    char *x = long_text(t);
+    cqlb_status s = cqlb_statement_bind_string(st, i, S(x));
+    free(x);
+    return s;
+  }
+  if (!strcmp(tag, "text_bytes")) {
+    size_t n;
+    uint8_t *bytes = hex_bytes(t, &n);
+    cqlb_status s = cqlb_statement_bind_string(st, i, (const char *)bytes, n);
+    free(bytes);
+    return text_bytes_status(s);
+  }
   if (!strcmp(tag, "boolean")) return cqlb_statement_bind_bool(st, i, !strcmp(t, "true"));
   if (!strcmp(tag, "uuid") || !strcmp(tag, "timeuuid")) {
     uint8_t u[16];
@@ -204,8 +253,9 @@ static cqlb_status bind(cqlb_statement st, size_t i, json_t *v) {
     sscanf(t, "%" SCNd32 ",%" SCNd32 ",%" SCNd64, &mo, &d, &ns);
     return cqlb_statement_bind_duration(st, i, mo, d, ns);
   }
+  build_error = CQLB_OK;
   cqlb_value b = build(v);
-  cqlb_status s = cqlb_statement_bind_value(st, i, b);
+  cqlb_status s = build_error ? build_error : cqlb_statement_bind_value(st, i, b);
   cqlb_value_free(b);
   return s;
 }
@@ -228,7 +278,7 @@ static cqlb_value named(json_t *obj) {
   json_t *v;
   json_object_foreach(obj, k, v) {
     cqlb_value_field(b, S(k));
-    append(b, v);
+    note(append(b, v));
   }
   return b;
 }
@@ -773,8 +823,87 @@ static cqlb_status arity(cqlb_prepared p, json_t *values) {
   return json_array_size(values) == n ? CQLB_OK : CQLB_BIND_ERROR;
 }
 
+static cqlb_status connect_to(const char *keyspace, cqlb_session *out);
+
+/* A closed session and freed handles: C's close is its free; each handle is used after it. */
+static cqlb_status after_free(json_t *step) {
+  const char *what = json_string_value(json_object_get(step, "freed_handle"));
+  cqlb_status st;
+  cqlb_statement s;
+  cqlb_result r;
+  if (json_object_get(step, "closed_session") || !strcmp(what, "session")) {
+    cqlb_session other;
+    if ((st = connect_to(NULL, &other))) return st;
+    cqlb_session_free(other);
+    if (!what) {
+      char *cql = subst(json_string_value(json_object_get(step, "closed_session")));
+      st = cqlb_statement_new(S(cql), &s);
+      free(cql);
+      if (st) return st;
+      st = cqlb_session_execute(other, s, &r);
+      cqlb_statement_free(s);
+      if (!st) cqlb_result_free(r);
+      return st;
+    }
+    cqlb_prepared p;
+    st = cqlb_session_prepare(other, S("SELECT release_version FROM system.local"), &p);
+    if (!st) cqlb_prepared_free(p);
+    return st;
+  }
+  if (!strcmp(what, "statement")) {
+    if ((st = cqlb_statement_new(S("SELECT release_version FROM system.local"), &s))) return st;
+    cqlb_statement_free(s);
+    st = cqlb_session_execute(session, s, &r);
+    if (!st) cqlb_result_free(r);
+    return st;
+  }
+  if (!strcmp(what, "prepared")) {
+    cqlb_prepared p;
+    if ((st = cqlb_session_prepare(session, S("SELECT release_version FROM system.local"), &p))) return st;
+    cqlb_prepared_free(p);
+    st = cqlb_prepared_bind(p, &s);
+    if (!st) cqlb_statement_free(s);
+    return st;
+  }
+  if (!strcmp(what, "result")) {
+    if ((st = cqlb_statement_new(S("SELECT release_version FROM system.local"), &s))) return st;
+    st = cqlb_session_execute(session, s, &r);
+    cqlb_statement_free(s);
+    if (st) return st;
+    cqlb_result_free(r);
+    size_t n;
+    return cqlb_result_row_count(r, &n);
+  }
+  die("unknown freed_handle");
+  return CQLB_OK;
+}
+
 static json_t *run_step(json_t *step) {
   if (json_object_get(step, "model") || json_object_get(step, "model_batch")) return model_step(step);
+  if (json_object_get(step, "closed_session") || json_object_get(step, "freed_handle")) {
+    cqlb_status st = after_free(step);
+    return st ? failed(st) : ok();
+  }
+  if (json_object_get(step, "use_keyspace")) {
+    /* The C ABI switches keyspaces with a USE statement. */
+    char cql[256];
+    snprintf(cql, sizeof cql, "USE %s", json_string_value(json_object_get(step, "use_keyspace")));
+    cqlb_statement s;
+    cqlb_result r;
+    cqlb_status st = cqlb_statement_new(S(cql), &s);
+    if (!st) {
+      st = cqlb_session_execute(session, s, &r);
+      if (!st) cqlb_result_free(r);
+      cqlb_statement_free(s);
+    }
+    return st ? failed(st) : ok();
+  }
+  if (json_object_get(step, "connect_keyspace")) {
+    cqlb_session other;
+    cqlb_status st = connect_to(json_string_value(json_object_get(step, "connect_keyspace")), &other);
+    if (!st) cqlb_session_free(other);
+    return st ? failed(st) : ok();
+  }
   json_t *sleep_ms = json_object_get(step, "sleep_ms");
   if (sleep_ms) {
     struct timespec ts = {json_integer_value(sleep_ms) / 1000, (json_integer_value(sleep_ms) % 1000) * 1000000};
@@ -963,11 +1092,8 @@ static void model_from(const char *name, json_t *spec, json_t *all) {
   models[nmodels++].model = m;
 }
 
-int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: %s <scenarios dir> <output file>\n", argv[0]);
-    return 2;
-  }
+/* A new session to CQLB_CONTACT_POINTS (using `keyspace` when not NULL). */
+static cqlb_status connect_to(const char *keyspace, cqlb_session *out) {
   const char *points = getenv("CQLB_CONTACT_POINTS");
   char buf[512];
   snprintf(buf, sizeof buf, "%s", points && *points ? points : "127.0.0.1");
@@ -975,10 +1101,24 @@ int main(int argc, char **argv) {
   cqlb_cluster_config_new(&config);
   for (char *p = strtok(buf, ","); p; p = strtok(NULL, ",")) cqlb_cluster_config_add_contact_point(config, S(p));
   cqlb_cluster_config_set_connect_timeout_ms(config, 20000);
+  if (keyspace) cqlb_cluster_config_set_keyspace(config, S(keyspace));
   cqlb_future f;
-  if (cqlb_session_connect(config, &f) || cqlb_future_wait(f) || cqlb_future_session(f, &session)) die("connect");
-  cqlb_future_free(f);
+  cqlb_status st = cqlb_session_connect(config, &f);
+  if (!st) {
+    st = cqlb_future_wait(f);
+    if (!st) st = cqlb_future_session(f, out);
+    cqlb_future_free(f);
+  }
   cqlb_cluster_config_free(config);
+  return st;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s <scenarios dir> <output file>\n", argv[0]);
+    return 2;
+  }
+  if (connect_to(NULL, &session)) die("connect");
   cqlb_statement s;
   cqlb_result r;
   const char *ddl[] = {"DROP KEYSPACE IF EXISTS " KS,

@@ -46,6 +46,17 @@ def value(v):
         return Decimal(arg)
     if tag in ("text", "ascii"):
         return arg
+    # Bad-input forms (README): a text of n 'x', n copies of a value, a UUID given as a str,
+    # raw bytes as text: a str carrying them as lone surrogates (surrogateescape, Python's
+    # own way to hold undecodable bytes in a str).
+    if tag == "long_text":
+        return "x" * int(arg)
+    if tag == "repeat":
+        return [value(arg[1])] * int(arg[0])
+    if tag == "uuid_text":
+        return arg
+    if tag == "text_bytes":
+        return bytes.fromhex(arg).decode("utf-8", "surrogateescape")
     if tag == "boolean":
         return arg == "true"
     if tag == "blob":
@@ -361,9 +372,48 @@ def run_model_step(step, models):
 
 # -- steps
 
+def contact_points():
+    return os.environ.get("CQLB_CONTACT_POINTS", "127.0.0.1").split(",")
+
+
+def run_after_shutdown(step, ks):
+    """A closed session and the objects that need one (the C ABI's freed handles): each
+    used after its session or cluster was shut down."""
+    cluster = Cluster(contact_points(), connect_timeout=20)
+    other = cluster.connect()
+    what = step.get("freed_handle")
+    if "closed_session" in step:
+        other.shutdown()
+        return other.execute(step["closed_session"].replace("{ks}", ks))
+    if what == "session":
+        cluster.shutdown()
+        return other.execute("SELECT release_version FROM system.local")
+    if what in ("statement", "prepared"):
+        prepared = other.prepare("SELECT release_version FROM system.local WHERE key = ?")
+        bound = prepared.bind(["local"])
+        cluster.shutdown()
+        return other.execute(bound if what == "statement" else prepared, ["local"] if what == "prepared" else None)
+    if what == "result":
+        rs = other.execute(SimpleStatement("SELECT keyspace_name FROM system_schema.tables", fetch_size=2))
+        cluster.shutdown()
+        return list(rs)
+    raise ValueError(f"unknown handle {what!r}")
+
+
 def run_step(session, step, ks, prepared_cache, models):
     def cql(s):
         return s.replace("{ks}", ks)
+
+    if "closed_session" in step or "freed_handle" in step:
+        run_after_shutdown(step, ks)
+        return {"error": None}
+    if "use_keyspace" in step:
+        session.set_keyspace(step["use_keyspace"])
+        return {"error": None}
+    if "connect_keyspace" in step:
+        with Cluster(contact_points(), connect_timeout=20) as cluster:
+            cluster.connect(step["connect_keyspace"])
+        return {"error": None}
 
     if "model" in step or "model_batch" in step:
         return run_model_step(step, models)
@@ -409,8 +459,7 @@ def run_step(session, step, ks, prepared_cache, models):
 
 
 def main(scenarios_dir, output):
-    contact_points = os.environ.get("CQLB_CONTACT_POINTS", "127.0.0.1").split(",")
-    cluster = Cluster(contact_points, connect_timeout=20)
+    cluster = Cluster(contact_points(), connect_timeout=20)
     session = cluster.connect()
     connection.set_session(session)
     session.execute(f"DROP KEYSPACE IF EXISTS {KEYSPACE}")

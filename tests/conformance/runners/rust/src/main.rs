@@ -42,6 +42,16 @@ fn value(v: &Json) -> Value {
         "double" => Value::Double(float(text())),
         "decimal" => Value::Decimal(text().parse::<BigDecimal>().unwrap()),
         "text" => Value::Text(text().to_owned()),
+        // Bad-input forms (README): a text of n 'x', n copies of a value in a list, a UUID
+        // given as a string, raw bytes for a text marker (Rust's String cannot hold invalid
+        // UTF-8: the bytes go as they are, a blob, which a text marker refuses).
+        "long_text" => Value::Text("x".repeat(text().parse().unwrap())),
+        "repeat" => Value::List(vec![
+            value(&arg[1]);
+            arg[0].as_str().unwrap().parse().unwrap()
+        ]),
+        "uuid_text" => Value::Text(text().to_owned()),
+        "text_bytes" => Value::Blob(unhex(text())),
         "ascii" => Value::Ascii(text().to_owned()),
         "boolean" => Value::Boolean(text() == "true"),
         "blob" => Value::Blob(unhex(text())),
@@ -422,6 +432,19 @@ async fn run_model_step(
     panic!("unknown model step {step}");
 }
 
+/// The cluster configuration from `CQLB_CONTACT_POINTS`, with a keyspace to use if given.
+fn config(keyspace: Option<&str>) -> ClusterConfig {
+    let points = std::env::var("CQLB_CONTACT_POINTS").unwrap_or_else(|_| "127.0.0.1".into());
+    let mut builder = ClusterConfig::builder();
+    for p in points.split(',').filter(|p| !p.is_empty()) {
+        builder = builder.contact_point(p);
+    }
+    if let Some(ks) = keyspace {
+        builder = builder.keyspace(ks);
+    }
+    builder.build().unwrap()
+}
+
 async fn run_step(
     s: &Session,
     step: &Json,
@@ -433,6 +456,18 @@ async fn run_step(
     }
     if let Some(ms) = step["sleep_ms"].as_u64() {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        return Ok(json!({"error": null}));
+    }
+    if step.get("closed_session").is_some() || step.get("freed_handle").is_some() {
+        // Ownership rules these out: a dropped Session (and what it made) cannot be used.
+        return Ok(json!({"not_expressible": true}));
+    }
+    if let Some(name) = step["use_keyspace"].as_str() {
+        s.use_keyspace(name).await?;
+        return Ok(json!({"error": null}));
+    }
+    if let Some(name) = step["connect_keyspace"].as_str() {
+        Session::connect(&config(Some(name))).await?;
         return Ok(json!({"error": null}));
     }
     let cql = |key: &str| step[key].as_str().unwrap().replace("{ks}", ks);
@@ -511,12 +546,7 @@ async fn run_step(
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (dir, output) = (&args[1], &args[2]);
-    let points = std::env::var("CQLB_CONTACT_POINTS").unwrap_or_else(|_| "127.0.0.1".into());
-    let mut builder = ClusterConfig::builder();
-    for p in points.split(',').filter(|p| !p.is_empty()) {
-        builder = builder.contact_point(p);
-    }
-    let session = Session::connect(&builder.build().unwrap()).await.unwrap();
+    let session = Session::connect(&config(None)).await.unwrap();
     session
         .execute(format!("DROP KEYSPACE IF EXISTS {KEYSPACE}"), ())
         .await
