@@ -163,7 +163,11 @@ private fun frame(requests: List<ByteArray>): ByteArray {
 }
 
 /** What a failed native call throws to callers: core's error as the exception of its kind. */
-internal fun nativeFailure(t: Throwable): Throwable = if (t is CqlException.Failed) exceptionOf(t.info) else t
+internal fun nativeFailure(t: Throwable): Throwable = when (t) {
+    is CqlException.Failed -> exceptionOf(t.info)
+    is IllegalStateException -> closedOr(t)
+    else -> t
+}
 
 /** Index of a concurrent request's outcome that stands for the whole request. */
 internal const val WHOLE_REQUEST = -1

@@ -54,6 +54,14 @@ class ConnectionException internal constructor(m: String, k: String, c: Int, i: 
 class BindException internal constructor(m: String, k: String, c: Int, i: ErrorInfo?) : DriverException(m, k, c, i)
 /** An argument is wrong (nothing was sent). */
 class InvalidArgumentException internal constructor(m: String, k: String, c: Int, i: ErrorInfo?) : DriverException(m, k, c, i)
+/**
+ * An object was used after it was closed: a request on a closed session (or through a
+ * [ResultSet] or statement of one), a closed [PreparedStatement]. Nothing was sent; the C
+ * ABI's `CQLB_INVALID_HANDLE`.
+ */
+class InvalidHandleException internal constructor(m: String, k: String, c: Int, i: ErrorInfo?) : DriverException(m, k, c, i) {
+    internal constructor(m: String) : this(m, "InvalidHandle", 2, null)
+}
 /** The mapper refused a model value (nothing was sent). */
 class ValidationException internal constructor(m: String, k: String, c: Int, i: ErrorInfo?) : DriverException(m, k, c, i)
 /** The mapper refused a query Cassandra would refuse (nothing was sent). */
@@ -85,6 +93,7 @@ internal fun exceptionOf(info: ErrorInfo): DriverException {
         "ConnectionError" -> ConnectionException(m, k, c, info)
         "BindError" -> BindException(m, k, c, info)
         "InvalidArgument" -> InvalidArgumentException(m, k, c, info)
+        "InvalidHandle" -> InvalidHandleException(m, k, c, info)
         "ValidationError" -> ValidationException(m, k, c, info)
         "QueryError", "SchemaMismatch" -> MapperQueryException(m, k, c, info)
         "DoesNotExist" -> DoesNotExistException(m, k, c, info)
@@ -109,4 +118,17 @@ internal inline fun <T> native(call: () -> T): T =
         call()
     } catch (e: NativeError.Failed) {
         throw exceptionOf(e.info)
+    } catch (e: IllegalStateException) {
+        throw closedOr(e)
+    }
+
+/**
+ * The generated bindings refuse a call on a closed (destroyed) native object with an
+ * IllegalStateException; that is a closed handle, typed as such.
+ */
+internal fun closedOr(e: IllegalStateException): RuntimeException =
+    if (e.message?.endsWith("object has already been destroyed") == true) {
+        InvalidHandleException("closed: ${e.message}").also { it.initCause(e) }
+    } else {
+        e
     }

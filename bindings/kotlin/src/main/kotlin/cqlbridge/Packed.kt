@@ -52,6 +52,36 @@ internal object Tag {
 /** A value of a JVM type that has no CQL counterpart. */
 class UnsupportedValueException(message: String) : IllegalArgumentException(message)
 
+/**
+ * [s] as UTF-8. A String with a lone surrogate (half of a UTF-16 pair) has no UTF-8 form: the
+ * JVM's encoder would quietly write '?' for it, so binding it fails instead, before sending.
+ */
+internal fun utf8(s: String): ByteArray {
+    for (c in s) {
+        if (Character.isSurrogate(c)) {
+            checkPairs(s)
+            break
+        }
+    }
+    return s.toByteArray(Charsets.UTF_8)
+}
+
+private fun checkPairs(s: String) {
+    var i = 0
+    while (i < s.length) {
+        val c = s[i]
+        if (Character.isHighSurrogate(c) && i + 1 < s.length && Character.isLowSurrogate(s[i + 1])) {
+            i += 2
+            continue
+        }
+        if (Character.isSurrogate(c)) {
+            throw BindException("text is not valid Unicode (a lone surrogate U+%04X at index %d); nothing was sent".format(c.code, i),
+                "BindError", 300, null)
+        }
+        i++
+    }
+}
+
 /** Appends packed values to a growing buffer. */
 internal class PackedWriter(initial: Int = 256) {
     private var buf = ByteBuffer.allocate(initial).order(ByteOrder.LITTLE_ENDIAN)
@@ -73,7 +103,7 @@ internal class PackedWriter(initial: Int = 256) {
     fun i64(v: Long) { room(8); buf.putLong(v) }
     fun raw(b: ByteArray) { room(b.size); buf.put(b) }
     fun bytes(b: ByteArray) { u32(b.size); raw(b) }
-    fun str(s: String) = bytes(s.toByteArray(Charsets.UTF_8))
+    fun str(s: String) = bytes(utf8(s))
     fun optBytes(b: ByteArray?) { if (b == null) i32(-1) else bytes(b) }
 
     fun toByteArray(): ByteArray = buf.array().copyOf(buf.position())

@@ -23,7 +23,7 @@ class CqlSession internal constructor(internal val connection: Connection) : Aut
     private var closed = false
 
     private fun check() {
-        if (closed) throw IllegalStateException("this session is closed")
+        if (closed) throw InvalidHandleException("this session is closed")
     }
 
     /** Runs [cql] with positional [values]. */

@@ -223,7 +223,7 @@ class SessionTest {
             } catch (_: java.util.concurrent.CancellationException) {
                 return@repeat
             }
-            assertTrue(e is IllegalStateException, e.toString())
+            assertTrue(e is InvalidHandleException, e.toString())
             assertEquals(0, Completions.pending)
             return
         }
@@ -275,8 +275,31 @@ class SessionTest {
         assertThrows<DriverException> { runBlocking { noNode.connect() } }
         val closed = Node.cluster().connectBlocking()
         closed.close()
-        assertThrows<IllegalStateException> { runBlocking { closed.execute("SELECT 1 FROM system.local") } }
+        assertThrows<InvalidHandleException> { runBlocking { closed.execute("SELECT 1 FROM system.local") } }
         assertNotNull(s.execute("SELECT release_version FROM system.local").one(), "the shared session still works")
+    }
+
+    @Test
+    fun `bad input is typed and nothing is lost`(): Unit = runBlocking {
+        val insert = s.prepare("INSERT INTO $ks.kv (k, v) VALUES (?, ?)")
+        // A lone surrogate has no UTF-8 form: the JVM's encoder would send '?' for it.
+        for (bad in listOf("a\uDCFFb", "\uD800", "x\uDC00")) {
+            assertThrows<BindException> { runBlocking { s.execute(insert.bind(70, bad)) } }
+            assertThrows<BindException> { runBlocking { s.execute("INSERT INTO $ks.kv (k, v) VALUES (?, ?)", 70, bad) } }
+        }
+        assertThrows<BindException> { runBlocking { s.execute(insert.bind(70, byteArrayOf(0x61, -1))) } } // a blob
+        s.execute(insert.bind(70, "ok \uD83D\uDE00")) // a proper pair is fine
+        assertEquals("ok \uD83D\uDE00", s.execute("SELECT v FROM $ks.kv WHERE k = 70").one()!!.getString("v"))
+        // A closed prepared statement, and a result whose session was closed: closed handles.
+        val select = s.prepare("SELECT v FROM $ks.kv WHERE k = ?")
+        val bound = select.bind(70)
+        select.close()
+        assertEquals("InvalidHandle", assertThrows<InvalidHandleException> { runBlocking { s.execute(bound) } }.kind)
+        val other = Node.cluster().connectBlocking()
+        val rs = other.execute(SimpleStatement("SELECT keyspace_name FROM system_schema.tables", emptyList(), StatementOptions(pageSize = 2)))
+        other.close()
+        assertThrows<InvalidHandleException> { runBlocking { rs.nextPage() } }
+        assertEquals("ok \uD83D\uDE00", s.execute("SELECT v FROM $ks.kv WHERE k = 70").one()!!.getString("v"))
     }
 
     @Test

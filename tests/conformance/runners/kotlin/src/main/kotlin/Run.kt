@@ -61,6 +61,13 @@ fun value(v: Any?): Any? {
         "double" -> text().toDouble()
         "decimal" -> BigDecimal(text())
         "text", "ascii" -> text()
+        // Bad-input forms (README): a text of n 'x', n copies of a value, a UUID given as a
+        // String, raw bytes as text: a String holding each byte that is not ASCII as a lone
+        // surrogate (U+DC80..U+DCFF, as Python's surrogateescape), the JVM's closest analog.
+        "long_text" -> "x".repeat(text().toInt())
+        "repeat" -> (arg as JSONArray).let { r -> val v = value(r.get(1)); List(r.getString(0).toInt()) { v } }
+        "uuid_text" -> text()
+        "text_bytes" -> text().chunked(2).map { it.toInt(16) }.joinToString("") { b -> if (b < 0x80) b.toChar().toString() else (0xDC00 + b).toChar().toString() }
         "boolean" -> text() == "true"
         "blob" -> text().chunked(2).map { it.toInt(16).toByte() }.toByteArray()
         "uuid", "timeuuid" -> UUID.fromString(text())
@@ -226,8 +233,52 @@ suspend fun runModelStep(step: JSONObject, models: Map<String, ModelTable>): JSO
     return out
 }
 
+fun newCluster(): CqlCluster {
+    val points = (System.getenv("CQLB_CONTACT_POINTS") ?: "127.0.0.1").split(',').filter { it.isNotBlank() }
+    return CqlCluster.builder().addContactPoints(*points.toTypedArray()).withConnectTimeout(Duration.ofSeconds(20)).build()
+}
+
+/** A closed session and the objects that need one (the C ABI's freed handles), each used after it was closed. */
+suspend fun runAfterClose(step: JSONObject) {
+    val cluster = newCluster()
+    val other = cluster.connect()
+    val local = "SELECT release_version FROM system.local WHERE key = ?"
+    if (step.has("closed_session")) {
+        other.close()
+        other.execute(step.getString("closed_session").replace("{ks}", KEYSPACE))
+        return
+    }
+    try {
+        when (val what = step.getString("freed_handle")) {
+            "session" -> { cluster.close(); other.execute(local, "local") }
+            "statement" -> { val ps = other.prepare(local); val bound = ps.bind("local"); ps.close(); other.execute(bound) }
+            "prepared" -> { val ps = other.prepare(local); ps.close(); other.execute(ps.bind("local")) }
+            "result" -> {
+                val rs = other.execute(SimpleStatement("SELECT keyspace_name FROM system_schema.tables", emptyList(), StatementOptions(pageSize = 2)))
+                other.close()
+                rs.nextPage()
+            }
+            else -> error("unknown handle $what")
+        }
+    } finally {
+        cluster.close()
+    }
+}
+
 suspend fun runStep(s: CqlSession, step: JSONObject, prepared: MutableMap<String, PreparedStatement>, models: Map<String, ModelTable>): JSONObject {
     if (step.has("model") || step.has("model_batch")) return runModelStep(step, models)
+    if (step.has("closed_session") || step.has("freed_handle")) {
+        runAfterClose(step)
+        return JSONObject().put("error", JSONObject.NULL)
+    }
+    if (step.has("use_keyspace")) {
+        s.useKeyspace(step.getString("use_keyspace"))
+        return JSONObject().put("error", JSONObject.NULL)
+    }
+    if (step.has("connect_keyspace")) {
+        newCluster().use { it.connect(step.getString("connect_keyspace")) }
+        return JSONObject().put("error", JSONObject.NULL)
+    }
     if (step.has("sleep_ms")) {
         delay(step.getLong("sleep_ms"))
         return JSONObject().put("error", JSONObject.NULL)
@@ -279,8 +330,7 @@ suspend fun runStep(s: CqlSession, step: JSONObject, prepared: MutableMap<String
 }
 
 fun main(args: Array<String>) = runBlocking {
-    val points = (System.getenv("CQLB_CONTACT_POINTS") ?: "127.0.0.1").split(',').filter { it.isNotBlank() }
-    val cluster = CqlCluster.builder().addContactPoints(*points.toTypedArray()).withConnectTimeout(Duration.ofSeconds(20)).build()
+    val cluster = newCluster()
     cluster.use {
         val s = cluster.connect()
         s.execute("DROP KEYSPACE IF EXISTS $KEYSPACE")
