@@ -23,6 +23,10 @@ pub struct TlsConfig {
     /// Nodes are reached by IP address, so their certificates need IP subject alternative
     /// names.
     pub verify_hostname: bool,
+    /// The name the node's certificate must carry, when it is not the address connected to
+    /// (nodes reached through a proxy, or certificates issued for DNS names). `None`: the
+    /// address. Ignored when `verify_hostname` is off.
+    pub server_name: Option<String>,
 }
 
 impl TlsConfig {
@@ -32,6 +36,7 @@ impl TlsConfig {
             ca_file: ca_file.into(),
             client_cert: None,
             verify_hostname: true,
+            server_name: None,
         }
     }
 
@@ -67,10 +72,15 @@ impl TlsConfig {
         let verifier = WebPkiServerVerifier::builder(Arc::new(roots))
             .build()
             .map_err(|e| bad("verifier", &e))?;
-        let verifier: Arc<dyn ServerCertVerifier> = if self.verify_hostname {
-            verifier
-        } else {
-            Arc::new(AnyName(verifier))
+        let verifier: Arc<dyn ServerCertVerifier> = match (self.verify_hostname, &self.server_name)
+        {
+            (false, _) => Arc::new(NameCheck(verifier, None)),
+            (true, None) => verifier,
+            (true, Some(name)) => {
+                let name = ServerName::try_from(name.clone())
+                    .map_err(|e| bad(&format!("invalid server name {name:?}"), &e))?;
+                Arc::new(NameCheck(verifier, Some(name)))
+            }
         };
         let builder = rustls::ClientConfig::builder()
             .dangerous()
@@ -96,11 +106,12 @@ impl TlsConfig {
     }
 }
 
-/// Verifies the chain and signatures, accepting a certificate issued for another name.
+/// Verifies the chain and signatures, and the certificate's name against the configured one
+/// (`Some`) or not at all (`None`).
 #[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
+struct NameCheck(Arc<WebPkiServerVerifier>, Option<ServerName<'static>>);
 
-impl ServerCertVerifier for AnyName {
+impl ServerCertVerifier for NameCheck {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -109,10 +120,17 @@ impl ServerCertVerifier for AnyName {
         ocsp: &[u8],
         now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
+        let verified = self.0.verify_server_cert(
+            end_entity,
+            intermediates,
+            self.1.as_ref().unwrap_or(server_name),
+            ocsp,
+            now,
+        );
+        if self.1.is_some() {
+            return verified;
+        }
+        match verified {
             Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForName))
             | Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
                 ..

@@ -247,7 +247,7 @@ async fn failover_run(fault: Fault) {
     let in_flight = env_usize("CQLB_FAILOVER_IN_FLIGHT", 128);
     let pace = Duration::from_secs(env_usize(
         "CQLB_FAILOVER_PACE_S",
-        (n / 250).clamp(20, 90) as usize,
+        (n / 250).clamp(20, 90),
     ) as u64);
     let table = format!("{fault:?}").to_lowercase();
     let session = Arc::new(Session::connect(&config()).await.unwrap());

@@ -154,3 +154,34 @@ async fn an_untrusted_server_certificate_is_a_clear_tls_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn hostname_verification_refuses_a_certificate_issued_for_another_name() {
+    // The node's certificate names 127.0.0.1-3 and localhost; `server_name` sets the name it
+    // is checked against (as for a node reached through a proxy).
+    let named = |name: &str, verify_hostname: bool| {
+        let mut tls = TlsConfig::new(ca());
+        tls.server_name = Some(name.into());
+        tls.verify_hostname = verify_hostname;
+        base()
+            .tls(tls)
+            .credentials(env("CQLB_USERNAME"), env("CQLB_PASSWORD"))
+            .build()
+            .unwrap()
+    };
+    Session::connect(&named("localhost", true))
+        .await
+        .expect("the certificate names localhost");
+    let err = Session::connect(&named("db.elsewhere.invalid", true))
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("NotValidForName") || msg.contains("not valid for name"),
+        "a clear name mismatch: {err}"
+    );
+    // Off, the chain is still checked but the name is not: it connects.
+    Session::connect(&named("db.elsewhere.invalid", false))
+        .await
+        .expect("hostname verification off");
+}
