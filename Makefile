@@ -14,7 +14,7 @@ VENV := .venv
 # workspace's debug build); `pip install ./bindings/python` alone builds a release wheel.
 PYTHON_PROFILE ?= dev
 
-.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test kotlin-test kotlin-walkthrough swift-check conformance bench cluster-up cluster-down cluster-status clean help
+.PHONY: install all build demo test lint unit-test header header-check c-test python-dev python-test kotlin-test kotlin-walkthrough swift-check conformance bench reliability cluster-up cluster-down cluster-status clean help
 
 all: build
 
@@ -25,6 +25,7 @@ help:
 	@echo "make kotlin-test   build the Kotlin/JVM jar, run its JUnit suite, install it (needs a node)"
 	@echo "make swift-check   generate the Swift bindings and parse every .swift file (tree-sitter-swift)"
 	@echo "make bench         benchmarks against the local node, written to bench/REPORT.md (not part of make test)"
+	@echo "make reliability   the long runs: failover on 3 nodes, overload, hygiene loops, 10 min of fuzzing per target (~1 h)"
 	@echo "make conformance   run the cross-language scenarios in Rust, C, Python and Kotlin and compare (needs a node)"
 	@echo "make cluster-up    start the local node (tests/cluster/cluster up)"
 	@echo "make cluster-down  stop the nodes tests/cluster/cluster started"
@@ -55,6 +56,10 @@ demo: build
 
 test:
 	tests/run
+
+# The long reliability runs (tests/RELIABILITY.md); make test runs their short versions.
+reliability:
+	tests/reliability
 
 lint:
 	$(CARGO) fmt --all --check
