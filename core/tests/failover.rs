@@ -87,7 +87,7 @@ fn config() -> ClusterConfig {
     ClusterConfig::builder()
         .contact_points(contact_points())
         .speculative_execution(SpeculativeExecution {
-            delay: Duration::from_millis(100),
+            delay: Duration::from_millis(200),
             max_attempts: 2,
         })
         .build()
@@ -245,10 +245,8 @@ enum Fault {
 async fn failover_run(fault: Fault) {
     let n = env_usize("CQLB_FAILOVER_WRITES", 5000);
     let in_flight = env_usize("CQLB_FAILOVER_IN_FLIGHT", 128);
-    let pace = Duration::from_secs(env_usize(
-        "CQLB_FAILOVER_PACE_S",
-        (n / 250).clamp(20, 90),
-    ) as u64);
+    let pace =
+        Duration::from_secs(env_usize("CQLB_FAILOVER_PACE_S", (n / 250).clamp(20, 90)) as u64);
     let table = format!("{fault:?}").to_lowercase();
     let session = Arc::new(Session::connect(&config()).await.unwrap());
     fresh_table(&session, &table, "k int PRIMARY KEY, v int").await;
@@ -306,15 +304,30 @@ async fn failover_run(fault: Fault) {
             let down = down.unwrap_or_else(|| panic!("node 3 not reported down within 30 s"));
             figures.push(format!("down event {:?} after SIGKILL", down - fault_at));
             until(0.35).await;
+            // The node is back when its CQL port accepts connections again.
+            let restart = Instant::now();
+            let port_open = tokio::task::spawn_blocking(|| {
+                let addr = format!("{}:9042", node_ip(VICTIM)).parse().unwrap();
+                loop {
+                    if std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok() {
+                        return Instant::now();
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            });
             harness_async(&["start", "3"]).await;
-            let back = Instant::now();
-            figures.push(format!("node 3 restarted after {:?} down", back - fault_at));
+            let back = port_open.await.unwrap();
+            figures.push(format!(
+                "node 3 down for {:?}, its CQL port open {:?} after the restart began",
+                restart - fault_at,
+                back - restart
+            ));
             let up = events
                 .wait_victim(false, fault_at, Duration::from_secs(60))
                 .await;
             let up = up.unwrap_or_else(|| panic!("node 3 not reported up again"));
             let after = up.saturating_duration_since(back);
-            figures.push(format!("up event {after:?} after its CQL port was back"));
+            figures.push(format!("up event {after:?} after the port opened"));
             assert!(
                 after <= Duration::from_secs(30),
                 "reconnected {after:?} after the return"
