@@ -20,6 +20,9 @@ pub mod concurrent;
 pub mod config;
 pub mod error;
 pub mod events;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod logging;
 pub mod mapper;
 pub mod metadata;

@@ -12,6 +12,9 @@ pub mod config;
 pub mod convert;
 pub mod element;
 pub mod future;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod handle;
 pub mod mapper;
 pub mod observe;
