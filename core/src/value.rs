@@ -200,10 +200,13 @@ impl Value {
                 ))
             }
             Value::Empty => {
-                return match typ {
-                    ColumnType::Native(_) => Ok(Some(CqlValue::Empty)),
-                    _ => mismatch(self, typ),
-                }
+                // Every type but counters, durations, collections and UDTs has an empty value
+                // (what a zero-length tuple or vector also reads back as).
+                return if typ.supports_special_empty_value() {
+                    Ok(Some(CqlValue::Empty))
+                } else {
+                    mismatch(self, typ)
+                };
             }
             _ => {}
         }
@@ -250,13 +253,14 @@ impl Value {
                             items.len()
                         )));
                     }
-                    CqlValue::Tuple(
-                        items
-                            .iter()
-                            .zip(types)
-                            .map(|(v, t)| v.to_cql(t))
-                            .collect::<Result<_, _>>()?,
-                    )
+                    let mut elements = items
+                        .iter()
+                        .zip(types)
+                        .map(|(v, t)| v.to_cql(t))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    // Missing trailing elements are null, as the server reads them back.
+                    elements.resize(types.len(), None);
+                    CqlValue::Tuple(elements)
                 }
                 _ => return mismatch(self, typ),
             },
@@ -827,7 +831,7 @@ mod tests {
         let t = ColumnType::Tuple(vec![native(NativeType::Int), native(NativeType::Text)]);
         assert_eq!(
             round_trip(Value::Tuple(vec![Value::Int(1)]), t.clone()),
-            Value::Tuple(vec![Value::Int(1)])
+            Value::Tuple(vec![Value::Int(1), Value::Null])
         );
         assert!(Value::Tuple(vec![Value::Int(1), Value::Null, Value::Null])
             .to_cql(&t)

@@ -60,6 +60,8 @@ pub fn type_ddl(t: &CqlType) -> String {
             element,
             dimensions,
         } => format!("vector<{}, {dimensions}>", type_ddl(element)),
+        // A custom type is a class name in a string literal: escaped like any literal.
+        CqlType::Custom(name) => literal(name),
         other => other.to_string(),
     }
 }
@@ -76,6 +78,10 @@ fn wrap(frozen: bool, inner: String) -> String {
 pub fn option_literal(v: &OptionValue) -> String {
     match v {
         OptionValue::Int(i) => i.to_string(),
+        // CQL spells the non-finite ones NaN, Infinity and -Infinity (Rust: NaN, inf, -inf).
+        OptionValue::Float(f) if f.is_infinite() => {
+            if *f > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+        }
         OptionValue::Float(f) => format!("{f:?}"),
         OptionValue::Text(s) => literal(s),
         OptionValue::Map(m) => format!(
@@ -837,5 +843,34 @@ mod tests {
         );
         assert!(!r.cql.contains("DROP TABLE x"));
         assert_eq!(literal("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn non_finite_options_and_custom_types_are_cql() {
+        assert_eq!(
+            option_literal(&OptionValue::Float(f64::INFINITY)),
+            "Infinity"
+        );
+        assert_eq!(
+            option_literal(&OptionValue::Float(f64::NEG_INFINITY)),
+            "-Infinity"
+        );
+        assert_eq!(option_literal(&OptionValue::Float(f64::NAN)), "NaN");
+        assert_eq!(option_literal(&OptionValue::Float(0.1)), "0.1");
+        assert_eq!(type_ddl(&CqlType::Custom("a'b".into())), "'a''b'");
+    }
+
+    #[test]
+    fn option_names_that_are_not_identifiers_are_refused() {
+        let m = |name: &str| {
+            ModelSchema::new("M")
+                .column(ColumnDef::new("a", CqlType::Int).partition_key())
+                .option(name, OptionValue::Int(1))
+                .validate()
+        };
+        assert!(m("gc_grace_seconds").is_ok());
+        for bad in ["", "1x", "comment = 'x' AND caching", "a-b", "é"] {
+            assert!(m(bad).is_err(), "{bad:?}");
+        }
     }
 }

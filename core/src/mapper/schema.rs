@@ -183,6 +183,15 @@ pub struct ModelSchema {
     pub polymorphism: Option<Polymorphism>,
 }
 
+/// Whether `name` can be a table option's name: a plain CQL identifier.
+fn is_option_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// `UsersInGroup` → `users_in_group`, as cqlengine names tables.
 pub fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
@@ -310,6 +319,12 @@ impl ModelSchema {
             if c.is_key() && matches!(c.typ, CqlType::Counter) {
                 return bad(format!("key column {:?} cannot be a counter", c.name));
             }
+        }
+        // Options cannot be quoted or bound: their names are rendered as they are.
+        if let Some(name) = self.options.keys().find(|k| !is_option_name(k)) {
+            return bad(format!(
+                "{name:?} is not an option name (letters, digits and _, not first a digit)"
+            ));
         }
         if self.partition_key().next().is_none() {
             return bad("it has no partition key (mark the first key column)".into());
