@@ -139,6 +139,16 @@ fn bind(statement: cqlb_statement, target: Target<'_>, value: Value) -> FfiResul
             state.positional[index] = value;
         }
         (Query::Cql(_), Target::Index(i)) => {
+            // The protocol carries at most 65535 values: a larger index is a caller's error,
+            // not an allocation of gigabytes (or a capacity-overflow panic).
+            if i >= usize::from(u16::MAX) {
+                return fail(
+                    cqlb_status::CQLB_INVALID_ARGUMENT,
+                    format!(
+                        "marker index {i} is out of range (a statement has at most 65535 values)"
+                    ),
+                );
+            }
             if state.positional.len() <= i {
                 state.positional.resize(i + 1, Value::Unset);
             }
