@@ -508,3 +508,21 @@ def test_metrics_count_what_ran(tables):
         assert after.open_connections > 0
         assert after.request_timer["count"] == after.requests
         assert c.metrics.requests >= after.requests
+
+
+def test_a_statement_prepared_by_one_session_runs_on_another(cluster, tables):
+    # As with the DataStax driver: prepared statements belong to the cluster, not a session.
+    first, second = cluster.connect(tables), cluster.connect(tables)
+    try:
+        insert = first.prepare("INSERT INTO kv (k, c, v) VALUES (?, ?, ?)")
+        second.execute(insert, (70, 1, "from the second session"))
+        second.execute(insert.bind((70, 2, "bound")))
+        select = second.prepare("SELECT v FROM kv WHERE k = ?")
+        assert [r.v for r in first.execute(select, (70,))] == ["from the second session", "bound"]
+        first.shutdown()
+        # The statement outlives the session that prepared it.
+        assert second.execute(select, (70,)).one().v == "from the second session"
+        second.execute(insert, (70, 3, "after the first session closed"))
+    finally:
+        first.shutdown()
+        second.shutdown()

@@ -134,10 +134,7 @@ fn query(
         PREPARED => {
             let id = r.u64().map_err(malformed)?;
             prepared(id).map(Query::Prepared).ok_or_else(|| {
-                Error::InvalidHandle(format!(
-                    "no prepared statement {id} on this connection: it was closed, or another session prepared it"
-                ))
-                .into()
+                Error::InvalidHandle(format!("no prepared statement {id}: it was closed")).into()
             })
         }
         k => Err(invalid(format!("unknown statement kind {k}"))),

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use tokio::task::AbortHandle;
 
@@ -26,20 +26,28 @@ pub async fn connect(
     Ok(Arc::new(Connection {
         session: Arc::new(session),
         queue,
-        prepared: Arc::new(PreparedRegistry::default()),
         in_flight: Arc::new(InFlight::default()),
     }))
 }
 
-/// The prepared statements of a connection, by the id requests name them with.
+/// The live prepared statements of the process, by the id requests name them with. One
+/// registry for every connection: a statement prepared by one session runs on any other (the
+/// driver prepares it again on a node that does not know it), as with the DataStax drivers.
 #[derive(Default)]
 pub(crate) struct PreparedRegistry {
     next: AtomicU64,
     by_id: RwLock<HashMap<u64, Prepared>>,
 }
 
+/// The process's [`PreparedRegistry`].
+pub(crate) fn prepared_registry() -> &'static PreparedRegistry {
+    static REGISTRY: std::sync::LazyLock<PreparedRegistry> =
+        std::sync::LazyLock::new(PreparedRegistry::default);
+    &REGISTRY
+}
+
 impl PreparedRegistry {
-    fn get(&self, id: u64) -> Option<Prepared> {
+    pub(crate) fn get(&self, id: u64) -> Option<Prepared> {
         self.by_id
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -53,7 +61,6 @@ impl PreparedRegistry {
 pub struct Connection {
     pub(crate) session: Arc<Session>,
     queue: Arc<CompletionQueue>,
-    prepared: Arc<PreparedRegistry>,
     in_flight: Arc<InFlight>,
 }
 
@@ -68,12 +75,11 @@ impl InFlight {
 }
 
 /// A statement prepared on the cluster. Requests name it by [`PreparedStatement::id`]; it
-/// leaves its connection's registry when dropped.
+/// leaves the registry when dropped.
 #[derive(uniffi::Object)]
 pub struct PreparedStatement {
     id: u64,
     inner: Prepared,
-    registry: Weak<PreparedRegistry>,
 }
 
 impl PreparedStatement {
@@ -84,12 +90,11 @@ impl PreparedStatement {
 
 impl Drop for PreparedStatement {
     fn drop(&mut self) {
-        if let Some(r) = self.registry.upgrade() {
-            r.by_id
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&self.id);
-        }
+        prepared_registry()
+            .by_id
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
     }
 }
 
@@ -136,17 +141,14 @@ impl Connection {
         };
         let session = self.session.clone();
         let inner = on_runtime(async move { session.prepare(statement).await }).await?;
-        let id = self.prepared.next.fetch_add(1, Ordering::Relaxed) + 1;
-        self.prepared
+        let registry = prepared_registry();
+        let id = registry.next.fetch_add(1, Ordering::Relaxed) + 1;
+        registry
             .by_id
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id, inner.clone());
-        Ok(Arc::new(PreparedStatement {
-            id,
-            inner,
-            registry: Arc::downgrade(&self.prepared),
-        }))
+        Ok(Arc::new(PreparedStatement { id, inner }))
     }
 
     /// Switches every connection to `keyspace`.
@@ -168,7 +170,7 @@ impl Connection {
     pub fn submit(&self, request: Vec<u8>) -> Result<(), CqlError> {
         // After fork, fail here: the queue this connection completes into is the parent's.
         self.session.check_process()?;
-        let submitted = decode(&request, |id| self.prepared.get(id))?;
+        let submitted = decode(&request, |id| prepared_registry().get(id))?;
         self.start(submitted)
     }
 
@@ -191,7 +193,8 @@ impl Connection {
             );
         }
         for request in framed {
-            let started = decode(request, |id| self.prepared.get(id)).and_then(|s| self.start(s));
+            let started =
+                decode(request, |id| prepared_registry().get(id)).and_then(|s| self.start(s));
             if let Err(e) = started {
                 let id = request
                     .get(..8)
@@ -226,7 +229,7 @@ impl Connection {
         listener: Arc<dyn RequestListener>,
     ) -> Result<(), CqlError> {
         self.session.check_process()?;
-        let submitted = decode(&request, |id| self.prepared.get(id))?;
+        let submitted = decode(&request, |id| prepared_registry().get(id))?;
         let (session, id) = (self.session.clone(), submitted.id);
         let done = Completion::spawn(async move { Ok(run(&session, submitted).await) });
         done.on_complete(move |c| {
