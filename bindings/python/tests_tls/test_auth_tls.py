@@ -53,3 +53,28 @@ def test_missing_credentials_are_refused():
 def test_the_tls_only_node_without_tls_says_to_configure_tls():
     with pytest.raises(NoHostAvailable, match="TLS"):
         Cluster(points(), auth_provider=superuser(), connect_timeout=5).connect()
+
+
+def test_a_ca_that_did_not_sign_the_node_is_a_clear_tls_error():
+    # client-ca.pem is the harness's other CA.
+    wrong_ca = os.path.join(os.path.dirname(env("CQLB_TLS_CA")), "client-ca.pem")
+    with pytest.raises(NoHostAvailable, match="certificate|UnknownIssuer"):
+        Cluster(points(), auth_provider=superuser(), ssl_options={"ca_certs": wrong_ca},
+                connect_timeout=10).connect()
+
+
+def test_hostname_checking_refuses_a_certificate_for_another_name():
+    # The node's certificate names its addresses and localhost; server_hostname (as in the
+    # DataStax driver's ssl_options) is the name it is checked against.
+    ctx = ssl.create_default_context(cafile=env("CQLB_TLS_CA"))
+    with Cluster(points(), auth_provider=superuser(), ssl_context=ctx,
+                 ssl_options={"server_hostname": "localhost"}) as c:
+        assert c.connect().execute("SELECT now() FROM system.local").one()
+    with pytest.raises(NoHostAvailable, match="NotValidForName|not valid for name"):
+        Cluster(points(), auth_provider=superuser(), ssl_context=ctx,
+                ssl_options={"server_hostname": "db.elsewhere.invalid"}, connect_timeout=10).connect()
+    # Hostname checking off: the chain is still verified, the name is not.
+    ctx.check_hostname = False
+    with Cluster(points(), auth_provider=superuser(), ssl_context=ctx,
+                 ssl_options={"server_hostname": "db.elsewhere.invalid"}) as c:
+        assert c.connect().execute("SELECT now() FROM system.local").one()

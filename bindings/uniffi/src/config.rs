@@ -58,6 +58,10 @@ pub struct TlsOptions {
     pub client_key_file: Option<String>,
     /// Check that the node's certificate names the address connected to.
     pub verify_hostname: bool,
+    /// The name the node's certificate must carry instead of the address connected to (a
+    /// node behind a proxy, a certificate issued for a DNS name).
+    #[uniffi(default = None)]
+    pub server_name: Option<String>,
 }
 
 /// An execution profile: a named set of request settings.
@@ -250,6 +254,7 @@ impl ConnectOptions {
         if let Some(t) = &self.tls {
             let mut tls = TlsConfig::new(&t.ca_file);
             tls.verify_hostname = t.verify_hostname;
+            tls.server_name = t.server_name.clone();
             tls.client_cert = match (&t.client_cert_file, &t.client_key_file) {
                 (Some(cert), Some(key)) => Some((cert.into(), key.into())),
                 (None, None) => None,

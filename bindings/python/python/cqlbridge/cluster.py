@@ -248,6 +248,7 @@ class Cluster:
             client_cert_file=opts.get("certfile"),
             client_key_file=opts.get("keyfile"),
             verify_hostname=bool(check_hostname),
+            server_name=opts.get("server_hostname"),
         )
 
     def _context_ca_file(self, ctx):

@@ -104,10 +104,18 @@ class CqlCluster private constructor(private val options: ConnectOptions) : Auto
         fun withKeyspace(keyspace: String) = apply { this.keyspace = keyspace }
         /** PasswordAuthenticator credentials. */
         fun withCredentials(username: String, password: String) = apply { this.username = username; this.password = password }
-        /** TLS, trusting the CAs of [caFile] (PEM); a client certificate for mutual TLS. */
+        /**
+         * TLS, trusting the CAs of [caFile] (PEM); a client certificate for mutual TLS; the
+         * certificate checked against [serverName] instead of the address connected to.
+         */
         @JvmOverloads
-        fun withTls(caFile: String, clientCertFile: String? = null, clientKeyFile: String? = null, verifyHostname: Boolean = true) =
-            apply { tls = TlsOptions(caFile, clientCertFile, clientKeyFile, verifyHostname) }
+        fun withTls(
+            caFile: String,
+            clientCertFile: String? = null,
+            clientKeyFile: String? = null,
+            verifyHostname: Boolean = true,
+            serverName: String? = null,
+        ) = apply { tls = TlsOptions(caFile, clientCertFile, clientKeyFile, verifyHostname, serverName) }
         fun withConnectTimeout(d: Duration) = apply { connectTimeout = d }
         fun withRequestTimeout(d: Duration) = apply { requestTimeout = d }
         fun withPageSize(n: Int) = apply { pageSize = n }
