@@ -233,6 +233,14 @@ impl Value {
                 dimensions,
             } => {
                 let items = self.elements(et, typ)?;
+                // A vector's elements are written without the length that would tell an
+                // empty one (fixed-size elements: not at all), so an empty one cannot be read.
+                if items.iter().any(|i| matches!(i, CqlValue::Empty)) {
+                    return Err(ValueError(format!(
+                        "a {} element cannot be empty",
+                        CqlType::from(typ)
+                    )));
+                }
                 if items.len() != usize::from(*dimensions) {
                     return Err(ValueError(format!(
                         "{} has {} dimensions, the value has {} elements",
@@ -766,6 +774,8 @@ mod tests {
             Value::Vector(vec![1.0f32.into(), 2.0f32.into(), 3.0f32.into()])
         );
         assert!(Value::Vector(vec![Value::Float(1.0)]).to_cql(&t).is_err());
+        let empty = Value::Vector(vec![Value::Float(1.0), Value::Empty, Value::Float(3.0)]);
+        assert!(empty.to_cql(&t).unwrap_err().0.contains("cannot be empty"));
     }
 
     #[test]
