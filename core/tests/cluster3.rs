@@ -1,11 +1,12 @@
 //! Behaviours that need the harness's 3-node cluster (`tests/cluster/cluster up --nodes 3`;
 //! `make test` runs this phase): discovery, token-aware routing, metadata, host events.
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::harness;
 use cqlbridge_core::{
     runtime, ClusterConfig, ColumnKind, CqlType, HostEvent, LoadBalancing, Replication, Session,
     Statement, Value,
@@ -19,19 +20,6 @@ fn config() -> ClusterConfig {
         .contact_point("127.0.0.1")
         .build()
         .unwrap()
-}
-
-fn harness(args: &[&str]) {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/cluster/cluster");
-    let out = Command::new(&script)
-        .args(args)
-        .output()
-        .expect("run the harness");
-    assert!(
-        out.status.success(),
-        "{script:?} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 async fn setup(session: &Session) {

@@ -10,12 +10,13 @@
 //! tests/RELIABILITY.md records. Run with `--test-threads 1`: the tests stop nodes.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{env_count, harness, harness_output};
 use cqlbridge_core::{
     ClusterConfig, Consistency, ErrorKind, HostEvent, Prepared, Session, SpeculativeExecution,
     Statement, Value,
@@ -26,18 +27,14 @@ const KS: &str = "cqlb_it_failover";
 /// The node the tests kill or pause.
 const VICTIM: usize = 3;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
+/// The three nodes (`CQLB_CONTACT_POINTS` of `tests/cluster/cluster up --nodes 3`).
 fn contact_points() -> Vec<String> {
-    let cps = std::env::var("CQLB_CONTACT_POINTS")
-        .unwrap_or_else(|_| "127.0.0.1,127.0.0.2,127.0.0.3".into());
-    let cps: Vec<String> = cps.split(',').map(|s| s.trim().to_string()).collect();
-    assert_eq!(cps.len(), 3, "a 3-node cluster is needed: {cps:?}");
+    let cps = common::contact_points();
+    assert_eq!(
+        cps.len(),
+        3,
+        "a 3-node cluster is needed (CQLB_CONTACT_POINTS): {cps:?}"
+    );
     cps
 }
 
@@ -47,19 +44,6 @@ fn node_ip(n: usize) -> String {
     cp.rsplit_once(':')
         .map_or(cp.as_str(), |(ip, _)| ip)
         .to_string()
-}
-
-fn harness(args: &[&str]) {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/cluster/cluster");
-    let out = Command::new(&script)
-        .args(args)
-        .output()
-        .expect("run the harness");
-    assert!(
-        out.status.success(),
-        "{script:?} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 async fn harness_async(args: &'static [&'static str]) {
@@ -75,9 +59,8 @@ struct Heal;
 impl Drop for Heal {
     fn drop(&mut self) {
         let victim = VICTIM.to_string();
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/cluster/cluster");
-        let _ = Command::new(&script).args(["resume", &victim]).output();
-        let _ = Command::new(&script).args(["start", &victim]).output();
+        harness_output(&["resume", &victim]);
+        harness_output(&["start", &victim]);
     }
 }
 
@@ -204,18 +187,17 @@ async fn write_load(
     outcome
 }
 
+/// `cql` prepared as an idempotent statement at QUORUM.
+async fn idempotent_quorum(session: &Session, cql: String) -> Arc<Prepared> {
+    let statement = Statement::new(cql)
+        .with_consistency(Consistency::Quorum)
+        .with_idempotent(true);
+    Arc::new(session.prepare(statement).await.unwrap())
+}
+
 /// Reads every acknowledged key back at QUORUM; returns the keys missing or wrong.
 async fn lost_writes(session: &Arc<Session>, table: &str, acked: &[i32]) -> Vec<String> {
-    let read = Arc::new(
-        session
-            .prepare(
-                Statement::new(format!("SELECT v FROM {KS}.{table} WHERE k = ?"))
-                    .with_consistency(Consistency::Quorum)
-                    .with_idempotent(true),
-            )
-            .await
-            .unwrap(),
-    );
+    let read = idempotent_quorum(session, format!("SELECT v FROM {KS}.{table} WHERE k = ?")).await;
     futures::stream::iter(acked.iter().copied())
         .map(|k| {
             let (session, read) = (session.clone(), read.clone());
@@ -243,10 +225,10 @@ enum Fault {
 
 /// One failover run: the load, the fault in the middle of it, the read-back, the figures.
 async fn failover_run(fault: Fault) {
-    let n = env_usize("CQLB_FAILOVER_WRITES", 5000);
-    let in_flight = env_usize("CQLB_FAILOVER_IN_FLIGHT", 128);
+    let n = env_count("CQLB_FAILOVER_WRITES", 5000);
+    let in_flight = env_count("CQLB_FAILOVER_IN_FLIGHT", 128);
     let pace =
-        Duration::from_secs(env_usize("CQLB_FAILOVER_PACE_S", (n / 250).clamp(20, 90)) as u64);
+        Duration::from_secs(env_count("CQLB_FAILOVER_PACE_S", (n / 250).clamp(20, 90)) as u64);
     let table = format!("{fault:?}").to_lowercase();
     let session = Arc::new(Session::connect(&config()).await.unwrap());
     fresh_table(&session, &table, "k int PRIMARY KEY, v int").await;
@@ -257,16 +239,11 @@ async fn failover_run(fault: Fault) {
             sink.0.lock().unwrap().push((Instant::now(), e))
         })
         .unwrap();
-    let insert = Arc::new(
-        session
-            .prepare(
-                Statement::new(format!("INSERT INTO {KS}.{table} (k, v) VALUES (?, ?)"))
-                    .with_consistency(Consistency::Quorum)
-                    .with_idempotent(true),
-            )
-            .await
-            .unwrap(),
-    );
+    let insert = idempotent_quorum(
+        &session,
+        format!("INSERT INTO {KS}.{table} (k, v) VALUES (?, ?)"),
+    )
+    .await;
     let metrics_before = session.metrics();
     let (release, done) = (
         Arc::new(tokio::sync::Notify::new()),
@@ -335,9 +312,10 @@ async fn failover_run(fault: Fault) {
         }
         Fault::Pause => {
             harness_async(&["pause", "3"]).await;
-            let hold = Duration::from_secs(env_usize("CQLB_FAILOVER_PAUSE_S", 10) as u64);
+            let hold = Duration::from_secs(env_count("CQLB_FAILOVER_PAUSE_S", 10) as u64);
             tokio::time::sleep(hold).await;
             harness_async(&["resume", "3"]).await;
+            let resumed = Instant::now();
             figures.push(format!("node 3 paused for {hold:?}"));
             let down = events.victim(true, fault_at);
             figures.push(format!(
@@ -347,14 +325,15 @@ async fn failover_run(fault: Fault) {
                     d - fault_at
                 ))
             ));
-            if down.is_some() {
+            if let Some(down) = down {
                 let up = events
-                    .wait_victim(false, fault_at, Duration::from_secs(30))
-                    .await;
-                assert!(
-                    up.is_some(),
-                    "node 3 reported down during the pause, never up again"
-                );
+                    .wait_victim(false, down, Duration::from_secs(30))
+                    .await
+                    .expect("node 3 reported down during the pause, and up within 30 s of SIGCONT");
+                figures.push(format!(
+                    "up event {:?} after SIGCONT",
+                    up.saturating_duration_since(resumed)
+                ));
             }
         }
     }

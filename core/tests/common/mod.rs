@@ -94,3 +94,23 @@ pub fn env_count(name: &str, default: usize) -> usize {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// Runs `tests/cluster/cluster ARGS` (kill, start, pause, ... a node); returns its output.
+pub fn harness_output(args: &[&str]) -> std::process::Output {
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/cluster/cluster");
+    std::process::Command::new(&script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {script:?}: {e}"))
+}
+
+/// Runs `tests/cluster/cluster ARGS` and fails the test if it fails.
+pub fn harness(args: &[&str]) {
+    let out = harness_output(args);
+    assert!(
+        out.status.success(),
+        "tests/cluster/cluster {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
