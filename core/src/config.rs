@@ -264,6 +264,11 @@ impl ClusterConfigBuilder {
         self
     }
 
+    /// The TLS settings given so far, if any.
+    pub fn tls_config(&self) -> Option<&TlsConfig> {
+        self.config.tls.as_ref()
+    }
+
     /// Checks the configuration and returns it.
     pub fn build(self) -> Result<ClusterConfig> {
         let c = self.config;

@@ -446,6 +446,14 @@ enum cqlb_status cqlb_cluster_config_set_tls(struct cqlb_cluster_config config,
                                              uintptr_t key_file_len,
                                              bool verify_hostname);
 
+// Checks the nodes' certificates against `server_name` instead of the address connected to
+// (a node behind a proxy, a certificate issued for a DNS name). Call it after
+// `cqlb_cluster_config_set_tls`: `CQLB_INVALID_ARGUMENT` without TLS. Ignored when hostname
+// verification is off.
+enum cqlb_status cqlb_cluster_config_set_tls_server_name(struct cqlb_cluster_config config,
+                                                         const char *server_name,
+                                                         uintptr_t server_name_len);
+
 // Load balancing: `token_aware`, over DC-awareness with `local_dc` (NULL/0 for none;
 // `permit_remote_dc` falls back to other datacenters), or over round-robin when
 // `round_robin` is true.

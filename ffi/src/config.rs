@@ -23,6 +23,7 @@ pub struct cqlb_cluster_config {
 
 pub(crate) type Builder = Mutex<Option<ClusterConfigBuilder>>;
 
+/// Applies `f` to the configuration's builder; when `f` fails, the builder stays as it was.
 fn update(
     config: cqlb_cluster_config,
     f: impl FnOnce(ClusterConfigBuilder) -> FfiResult<ClusterConfigBuilder>,
@@ -30,8 +31,10 @@ fn update(
     let builder = resolve::<Builder>(config.handle, Kind::ClusterConfig)?;
     let mut guard = builder.lock().unwrap_or_else(|p| p.into_inner());
     let current = guard.take().unwrap_or_default();
-    *guard = Some(f(current)?);
-    Ok(())
+    let kept = current.clone();
+    let updated = f(current);
+    *guard = Some(updated.as_ref().map_or(kept, |b| b.clone()));
+    updated.map(|_| ())
 }
 
 /// The configuration built so far, checked.
@@ -197,6 +200,35 @@ pub unsafe extern "C" fn cqlb_cluster_config_set_tls(
         }
         tls.verify_hostname = verify_hostname;
         update(config, |b| Ok(b.tls(tls)))
+    })
+}
+
+/// Checks the nodes' certificates against `server_name` instead of the address connected to
+/// (a node behind a proxy, a certificate issued for a DNS name). Call it after
+/// `cqlb_cluster_config_set_tls`: `CQLB_INVALID_ARGUMENT` without TLS. Ignored when hostname
+/// verification is off.
+#[no_mangle]
+pub unsafe extern "C" fn cqlb_cluster_config_set_tls_server_name(
+    config: cqlb_cluster_config,
+    server_name: *const c_char,
+    server_name_len: usize,
+) -> cqlb_status {
+    ffi_call(|| {
+        let name = str_arg(server_name, server_name_len, "server_name")?.to_owned();
+        if name.is_empty() {
+            return fail(cqlb_status::CQLB_INVALID_ARGUMENT, "empty server_name");
+        }
+        update(config, |b| match b.tls_config() {
+            Some(tls) => {
+                let mut tls = tls.clone();
+                tls.server_name = Some(name);
+                Ok(b.tls(tls))
+            }
+            None => fail(
+                cqlb_status::CQLB_INVALID_ARGUMENT,
+                "set TLS (cqlb_cluster_config_set_tls) before its server name",
+            ),
+        })
     })
 }
 
