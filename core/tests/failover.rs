@@ -346,7 +346,7 @@ async fn failover_run(fault: Fault) {
     let lost = lost_writes(&session, &table, &outcome.acked).await;
 
     // Requests reached the victim again after its return.
-    let rs = session
+    session
         .execute(
             Statement::new(format!("SELECT count(*) FROM {KS}.{table}"))
                 .with_consistency(Consistency::All),
@@ -354,7 +354,6 @@ async fn failover_run(fault: Fault) {
         )
         .await
         .expect("a read at ALL needs node 3 back");
-    let _ = rs;
     let report = format!(
         "failover ({fault:?}): {n} writes, {in_flight} in flight, in {writing:.1?} ({:.0}/s); acked {}, \
          errors {:?}; retries {}, speculative executions {}, client timeouts {}; read back at QUORUM: \

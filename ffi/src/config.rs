@@ -32,9 +32,12 @@ fn update(
     let mut guard = builder.lock().unwrap_or_else(|p| p.into_inner());
     let current = guard.take().unwrap_or_default();
     let kept = current.clone();
-    let updated = f(current);
-    *guard = Some(updated.as_ref().map_or(kept, |b| b.clone()));
-    updated.map(|_| ())
+    let (builder, outcome) = match f(current) {
+        Ok(updated) => (updated, Ok(())),
+        Err(e) => (kept, Err(e)),
+    };
+    *guard = Some(builder);
+    outcome
 }
 
 /// The configuration built so far, checked.
