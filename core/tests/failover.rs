@@ -46,8 +46,9 @@ fn node_ip(n: usize) -> String {
         .to_string()
 }
 
-async fn harness_async(args: &'static [&'static str]) {
-    tokio::task::spawn_blocking(move || harness(args))
+/// Runs `tests/cluster/cluster <action> VICTIM` (kill, start, pause, resume) off the runtime.
+async fn on_victim(action: &'static str) {
+    tokio::task::spawn_blocking(move || harness(&[action, &VICTIM.to_string()]))
         .await
         .unwrap();
 }
@@ -274,11 +275,12 @@ async fn failover_run(fault: Fault) {
     let mut figures = Vec::new();
     match fault {
         Fault::Kill => {
-            harness_async(&["kill", "3"]).await;
+            on_victim("kill").await;
             let down = events
                 .wait_victim(true, fault_at, Duration::from_secs(30))
                 .await;
-            let down = down.unwrap_or_else(|| panic!("node 3 not reported down within 30 s"));
+            let down =
+                down.unwrap_or_else(|| panic!("node {VICTIM} not reported down within 30 s"));
             figures.push(format!("down event {:?} after SIGKILL", down - fault_at));
             until(0.35).await;
             // The node is back when its CQL port accepts connections again.
@@ -292,17 +294,17 @@ async fn failover_run(fault: Fault) {
                     std::thread::sleep(Duration::from_millis(100));
                 }
             });
-            harness_async(&["start", "3"]).await;
+            on_victim("start").await;
             let back = port_open.await.unwrap();
             figures.push(format!(
-                "node 3 down for {:?}, its CQL port open {:?} after the restart began",
+                "node {VICTIM} down for {:?}, its CQL port open {:?} after the restart began",
                 restart - fault_at,
                 back - restart
             ));
             let up = events
                 .wait_victim(false, fault_at, Duration::from_secs(60))
                 .await;
-            let up = up.unwrap_or_else(|| panic!("node 3 not reported up again"));
+            let up = up.unwrap_or_else(|| panic!("node {VICTIM} not reported up again"));
             let after = up.saturating_duration_since(back);
             figures.push(format!("up event {after:?} after the port opened"));
             assert!(
@@ -311,12 +313,12 @@ async fn failover_run(fault: Fault) {
             );
         }
         Fault::Pause => {
-            harness_async(&["pause", "3"]).await;
+            on_victim("pause").await;
             let hold = Duration::from_secs(env_count("CQLB_FAILOVER_PAUSE_S", 10) as u64);
             tokio::time::sleep(hold).await;
-            harness_async(&["resume", "3"]).await;
+            on_victim("resume").await;
             let resumed = Instant::now();
-            figures.push(format!("node 3 paused for {hold:?}"));
+            figures.push(format!("node {VICTIM} paused for {hold:?}"));
             let down = events.victim(true, fault_at);
             figures.push(format!(
                 "down event during the pause: {}",
@@ -417,7 +419,7 @@ async fn a_non_idempotent_write_whose_coordinator_dies_is_an_error_not_a_retry()
     let _heal = Heal;
     let retries_before = session.metrics().retries;
     // With node 3 paused, the increments it coordinates wait on its open connection …
-    harness_async(&["pause", "3"]).await;
+    on_victim("pause").await;
     let writes: Vec<_> = (0..60)
         .map(|k| {
             let (session, bump) = (session.clone(), bump.clone());
@@ -431,7 +433,7 @@ async fn a_non_idempotent_write_whose_coordinator_dies_is_an_error_not_a_retry()
         .collect();
     tokio::time::sleep(Duration::from_secs(2)).await;
     // … and it dies with them in flight.
-    harness_async(&["kill", "3"]).await;
+    on_victim("kill").await;
     let mut failed = Vec::new();
     for w in writes {
         let (k, r) = tokio::time::timeout(Duration::from_secs(30), w)
@@ -470,7 +472,7 @@ async fn a_non_idempotent_write_whose_coordinator_dies_is_an_error_not_a_retry()
         "nothing was retried"
     );
     // Not retried elsewhere: a failed increment was never applied, a reported one exactly once.
-    harness_async(&["start", "3"]).await;
+    on_victim("start").await;
     let read = session
         .prepare(
             Statement::new(format!("SELECT n FROM {KS}.hits WHERE k = ?"))
