@@ -240,6 +240,12 @@ impl CqlType {
     }
 }
 
+/// Quotes a CQL identifier: `"name"`, with inner double quotes doubled. Quoted, a name keeps
+/// its case and cannot be read as a keyword.
+pub fn quote_identifier(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
 fn frozen(f: &mut fmt::Formatter<'_>, frozen: bool, inner: fmt::Arguments<'_>) -> fmt::Result {
     if frozen {
         write!(f, "frozen<{inner}>")
@@ -300,12 +306,23 @@ impl fmt::Display for CqlType {
                 name,
                 frozen: fr,
                 ..
-            } => return frozen(f, *fr, format_args!("\"{keyspace}\".\"{name}\"")),
+            } if keyspace.is_empty() => {
+                return frozen(f, *fr, format_args!("{}", quote_identifier(name)))
+            }
+            CqlType::Udt {
+                keyspace,
+                name,
+                frozen: fr,
+                ..
+            } => {
+                let (ks, name) = (quote_identifier(keyspace), quote_identifier(name));
+                return frozen(f, *fr, format_args!("{ks}.{name}"));
+            }
             CqlType::Vector {
                 element,
                 dimensions,
             } => return write!(f, "vector<{element}, {dimensions}>"),
-            CqlType::Custom(name) => return write!(f, "'{name}'"),
+            CqlType::Custom(name) => return write!(f, "'{}'", name.replace('\'', "''")),
         };
         f.write_str(simple)
     }
@@ -313,8 +330,10 @@ impl fmt::Display for CqlType {
 
 /// Parses a CQL type as CQL spells it: `int`, `varchar`, `list<text>`,
 /// `frozen<map<text, list<int>>>`, `tuple<int, text>`, `vector<float, 3>`, and user-defined
-/// types by name (`address`, `frozen<address>`, `ks.address`), whose fields the mapper reads
-/// from the cluster's metadata.
+/// types by name (`address`, `frozen<address>`, `ks.address`, `"Ks"."My ""Type"""`), whose
+/// fields the mapper reads from the cluster's metadata. As in CQL, unquoted names are
+/// case-insensitive (read in lower case) and quoted ones keep their case and their doubled
+/// quotes; a quoted name is always a user-defined type's.
 impl std::str::FromStr for CqlType {
     type Err = String;
 
@@ -347,28 +366,48 @@ impl TypeParser<'_> {
         }
     }
 
-    fn word(&mut self) -> Result<String, String> {
+    /// One name: a quoted identifier (`"My ""Type"""`, returned unquoted, `true`) or a run of
+    /// letters, digits and underscores (lower-cased, `false`).
+    fn word(&mut self) -> Result<(String, bool), String> {
         self.skip_space();
         let start = self.at;
         if self.s.get(self.at) == Some(&b'"') {
-            let end = self.s[start + 1..]
-                .iter()
-                .position(|&c| c == b'"')
-                .ok_or("an unclosed quoted name")?;
-            self.at = start + end + 2;
-            return Ok(String::from_utf8_lossy(&self.s[start + 1..start + 1 + end]).into_owned());
+            let mut name = Vec::new();
+            self.at += 1;
+            loop {
+                match self.s.get(self.at) {
+                    None => return Err(format!("an unclosed quoted name at position {start}")),
+                    Some(b'"') if self.s.get(self.at + 1) == Some(&b'"') => {
+                        name.push(b'"');
+                        self.at += 2;
+                    }
+                    Some(b'"') => {
+                        self.at += 1;
+                        break;
+                    }
+                    Some(&c) => {
+                        name.push(c);
+                        self.at += 1;
+                    }
+                }
+            }
+            if name.is_empty() {
+                return Err(format!("an empty quoted name at position {start}"));
+            }
+            return Ok((String::from_utf8_lossy(&name).into_owned(), true));
         }
         while self
             .s
             .get(self.at)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
         {
             self.at += 1;
         }
         if start == self.at {
             return Err(format!("a type name is expected at position {start}"));
         }
-        Ok(String::from_utf8_lossy(&self.s[start..self.at]).to_ascii_lowercase())
+        let word = String::from_utf8_lossy(&self.s[start..self.at]).to_ascii_lowercase();
+        Ok((word, false))
     }
 
     fn expect(&mut self, c: u8) -> Result<(), String> {
@@ -390,7 +429,10 @@ impl TypeParser<'_> {
     }
 
     fn parse(&mut self, frozen: bool) -> Result<CqlType, String> {
-        let name = self.word()?;
+        let (name, quoted) = self.word()?;
+        if quoted {
+            return self.udt(name, frozen);
+        }
         Ok(match name.as_str() {
             "ascii" => CqlType::Ascii,
             "boolean" => CqlType::Boolean,
@@ -450,28 +492,35 @@ impl TypeParser<'_> {
                 self.expect(b'<')?;
                 let element = Box::new(self.parse(false)?);
                 self.expect(b',')?;
-                let n = self.word()?;
+                let (n, quoted) = self.word()?;
                 let dimensions = n
                     .parse::<u16>()
-                    .map_err(|_| format!("{n:?} is not a vector dimension"))?;
+                    .ok()
+                    .filter(|_| !quoted)
+                    .ok_or_else(|| format!("{n:?} is not a vector dimension"))?;
                 self.expect(b'>')?;
                 CqlType::Vector {
                     element,
                     dimensions,
                 }
             }
-            udt => {
-                let (keyspace, name) = match udt.split_once('.') {
-                    Some((k, n)) => (k.to_owned(), n.to_owned()),
-                    None => (String::new(), udt.to_owned()),
-                };
-                CqlType::Udt {
-                    keyspace,
-                    name,
-                    fields: Vec::new(),
-                    frozen,
-                }
-            }
+            _ => return self.udt(name, frozen),
+        })
+    }
+
+    /// A user-defined type named `first` or, when a `.` follows, `first.<name>`.
+    fn udt(&mut self, first: String, frozen: bool) -> Result<CqlType, String> {
+        let (keyspace, name) = if self.peek() == Some(b'.') {
+            self.at += 1;
+            (first, self.word()?.0)
+        } else {
+            (String::new(), first)
+        };
+        Ok(CqlType::Udt {
+            keyspace,
+            name,
+            fields: Vec::new(),
+            frozen,
         })
     }
 }
@@ -504,6 +553,54 @@ mod tests {
         assert!("map<text>".parse::<CqlType>().is_err());
         assert!("int int".parse::<CqlType>().is_err());
         assert!("vector<float, x>".parse::<CqlType>().is_err());
+    }
+
+    #[test]
+    fn user_defined_type_names_are_quoted_and_parse_back() {
+        let udt = |keyspace: &str, name: &str, frozen| CqlType::Udt {
+            keyspace: keyspace.into(),
+            name: name.into(),
+            fields: vec![],
+            frozen,
+        };
+        for (text, typ, shown) in [
+            ("address", udt("", "address", false), r#""address""#),
+            (
+                "ks.Address",
+                udt("ks", "address", false),
+                r#""ks"."address""#,
+            ),
+            (
+                r#"frozen<"Ks" . "My ""Type""">"#,
+                udt("Ks", r#"My "Type""#, true),
+                r#"frozen<"Ks"."My ""Type""">"#,
+            ),
+            (r#""int""#, udt("", "int", false), r#""int""#),
+            (
+                r#"map<text, frozen<"a.b">>"#,
+                CqlType::Map {
+                    key: Box::new(CqlType::Text),
+                    value: Box::new(udt("", "a.b", true)),
+                    frozen: false,
+                },
+                r#"map<text, frozen<"a.b">>"#,
+            ),
+        ] {
+            let parsed: CqlType = text.parse().unwrap();
+            assert_eq!(parsed, typ, "{text}");
+            assert_eq!(parsed.to_string(), shown, "{text}");
+            assert_eq!(shown.parse::<CqlType>().unwrap(), typ, "{shown}");
+        }
+        assert_eq!(CqlType::Custom("a'b".into()).to_string(), "'a''b'");
+        for bad in [
+            r#""open"#,
+            r#""""#,
+            r#"ks."#,
+            r#"vector<float, "3">"#,
+            "ks.a.b",
+        ] {
+            assert!(bad.parse::<CqlType>().is_err(), "{bad}");
+        }
     }
 
     #[test]

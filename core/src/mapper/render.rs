@@ -18,9 +18,7 @@ pub struct Rendered {
 }
 
 /// Quotes an identifier: `"name"`, with inner quotes doubled.
-pub fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
-}
+pub use crate::types::quote_identifier as quote;
 
 /// A string literal: `'text'`, with inner quotes doubled (DDL options only).
 pub fn literal(s: &str) -> String {
