@@ -933,6 +933,87 @@ async fn values_that_look_like_cql_round_trip_as_data_and_udts_sync() {
 }
 
 #[tokio::test]
+async fn a_udt_column_type_read_from_the_server_parses_back_and_quoted_udt_names_are_refused() {
+    let s = session().await;
+    let typ: CqlType = "frozen<point2>".parse().unwrap();
+    let m = ModelSchema::new("PointHolder")
+        .column(ColumnDef::new("k", CqlType::Int).partition_key())
+        .column(ColumnDef::new("p", typ));
+    s.execute("DROP TABLE IF EXISTS point_holder", ())
+        .await
+        .unwrap();
+    s.execute("DROP TYPE IF EXISTS point2", ()).await.unwrap();
+    let fields = vec![("x".to_owned(), CqlType::Int)];
+    assert!(s.sync_type(KS, "point2", &fields).await.unwrap().created);
+    s.sync_table(&m).await.unwrap();
+    let p = Value::Udt {
+        keyspace: String::new(),
+        name: String::new(),
+        fields: vec![("x".into(), Value::Int(7))],
+    };
+    s.model_create(
+        &m,
+        &vals(&[("k", Value::Int(1)), ("p", p)]),
+        &WriteOptions::default(),
+    )
+    .await
+    .unwrap();
+    // The server's column type (a result's metadata does not say frozen), shown as CQL with
+    // its names quoted, parses back to the same type …
+    let rs = s.execute("SELECT p FROM point_holder", ()).await.unwrap();
+    let shown = rs.columns[0].typ.to_string();
+    assert_eq!(shown, format!(r#""{KS}"."point2""#));
+    match shown.parse::<CqlType>().unwrap() {
+        CqlType::Udt {
+            keyspace,
+            name,
+            frozen: false,
+            ..
+        } => assert_eq!((keyspace.as_str(), name.as_str()), (KS, "point2")),
+        other => panic!("{other:?}"),
+    }
+    // … and a model declared with it is the same table.
+    let parsed: CqlType = format!("frozen<{shown}>").parse().unwrap();
+    let again = ModelSchema::new("PointHolder")
+        .column(ColumnDef::new("k", CqlType::Int).partition_key())
+        .column(ColumnDef::new("p", parsed));
+    assert!(s.sync_table(&again).await.unwrap().unchanged());
+    match s
+        .model_get(&again, &query(vec![eq("k", Value::Int(1))]))
+        .await
+        .unwrap()
+        .get("p")
+    {
+        Some(Value::Udt { fields, .. }) => assert_eq!(fields, &[("x".into(), Value::Int(7))]),
+        other => panic!("{other:?}"),
+    }
+    // A type name Cassandra would keep quoted is refused before anything is sent: the
+    // driver's schema metadata could not read a table using it.
+    for name in ["Point", "odd name", "_x", "select", r#"q"uote"#] {
+        let err = s.sync_type(KS, name, &fields).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{name}: {err}");
+        let quoted = CqlType::List {
+            element: Box::new(CqlType::Udt {
+                keyspace: String::new(),
+                name: name.into(),
+                fields: vec![],
+                frozen: true,
+            }),
+            frozen: false,
+        };
+        let model = ModelSchema::new("Quoted")
+            .column(ColumnDef::new("k", CqlType::Int).partition_key())
+            .column(ColumnDef::new("q", quoted));
+        let err = s.sync_table(&model).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{name}: {err}");
+        assert!(err.to_string().contains("quoted"), "{err}");
+    }
+    s.refresh_metadata().await.unwrap();
+    let ks = s.keyspace_metadata(KS).unwrap();
+    assert!(!ks.tables.contains_key("quoted") && ks.user_types.contains_key("point2"));
+}
+
+#[tokio::test]
 async fn keyspaces_are_created_and_dropped() {
     let s = session().await;
     s.create_keyspace_network_topology("cqlb_it_mapper_nts", &[("datacenter1".into(), 1)], true)

@@ -274,7 +274,7 @@ typedef struct cqlb_column_info {
   const char *name;
   // Length of `name`.
   uintptr_t name_len;
-  // Its CQL type as text.
+  // Its CQL type as text, as CQL writes it (UDT names double-quoted).
   const char *type_text;
   // Length of `type_text`.
   uintptr_t type_len;
@@ -702,9 +702,10 @@ enum cqlb_status cqlb_model_set_keyspace(struct cqlb_model m, const char *keyspa
 // Sets the model's table name.
 enum cqlb_status cqlb_model_set_table(struct cqlb_model m, const char *table, uintptr_t len);
 
-// Adds a column: its CQL type as text (`"map<text, int>"`, a UDT by name), its part in the
-// key (0 none, 1 partition key, 2 clustering ascending, 3 clustering descending) and
-// `CQLB_COLUMN_*` flags. Key columns are in declaration order.
+// Adds a column: its CQL type as text (`"map<text, int>"`, a UDT by name, double-quoted
+// when its name needs it: `frozen<"My Type">`), its part in the key (0 none, 1 partition
+// key, 2 clustering ascending, 3 clustering descending) and `CQLB_COLUMN_*` flags. Key
+// columns are in declaration order.
 enum cqlb_status cqlb_model_add_column(struct cqlb_model m,
                                        const char *name,
                                        uintptr_t name_len,

@@ -267,9 +267,10 @@ pub unsafe extern "C" fn cqlb_model_set_table(
     })
 }
 
-/// Adds a column: its CQL type as text (`"map<text, int>"`, a UDT by name), its part in the
-/// key (0 none, 1 partition key, 2 clustering ascending, 3 clustering descending) and
-/// `CQLB_COLUMN_*` flags. Key columns are in declaration order.
+/// Adds a column: its CQL type as text (`"map<text, int>"`, a UDT by name, double-quoted
+/// when its name needs it: `frozen<"My Type">`), its part in the key (0 none, 1 partition
+/// key, 2 clustering ascending, 3 clustering descending) and `CQLB_COLUMN_*` flags. Key
+/// columns are in declaration order.
 #[no_mangle]
 pub unsafe extern "C" fn cqlb_model_add_column(
     m: cqlb_model,

@@ -53,7 +53,7 @@ pub struct cqlb_column_info {
     pub name: *const c_char,
     /// Length of `name`.
     pub name_len: usize,
-    /// Its CQL type as text.
+    /// Its CQL type as text, as CQL writes it (UDT names double-quoted).
     pub type_text: *const c_char,
     /// Length of `type_text`.
     pub type_len: usize,

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::render;
-use super::schema::{ModelSchema, OptionValue};
+use super::schema::{
+    is_readable_type_name, unreadable_udt, unreadable_udt_reason, ModelSchema, OptionValue,
+};
 use crate::error::{Error, Result};
 use crate::metadata::{ColumnKind, TableMetadata};
 use crate::session::Session;
@@ -179,6 +181,13 @@ impl Session {
         name: &str,
         fields: &[(String, CqlType)],
     ) -> Result<SyncReport> {
+        let unreadable = std::iter::once(name)
+            .filter(|n| !is_readable_type_name(n))
+            .chain(fields.iter().filter_map(|(_, t)| unreadable_udt(t)))
+            .next();
+        if let Some(udt) = unreadable {
+            return Err(Error::InvalidArgument(unreadable_udt_reason(udt)));
+        }
         self.refresh_metadata().await?;
         let existing = self
             .keyspace_metadata(keyspace)
@@ -215,6 +224,9 @@ impl Session {
     /// columns and indexes, alters changed options. Never drops anything. A primary-key
     /// difference is an error ([`Error::SchemaMismatch`]); a column type difference a warning.
     pub async fn sync_table(&self, model: &ModelSchema) -> Result<SyncReport> {
+        if let Some(udt) = model.columns.iter().find_map(|c| unreadable_udt(&c.typ)) {
+            return Err(Error::InvalidArgument(unreadable_udt_reason(udt)));
+        }
         let mut m = model.clone();
         let ks = keyspace_of(self, model)?;
         m.keyspace = Some(ks.clone());

@@ -192,6 +192,107 @@ fn is_option_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Words CQL reserves (Cassandra's list, lower-cased): a type so named is quoted.
+const RESERVED_WORDS: &[&str] = &[
+    "add",
+    "allow",
+    "alter",
+    "and",
+    "apply",
+    "asc",
+    "authorize",
+    "batch",
+    "begin",
+    "by",
+    "check",
+    "columnfamily",
+    "constraint",
+    "create",
+    "delete",
+    "desc",
+    "describe",
+    "drop",
+    "entries",
+    "execute",
+    "from",
+    "full",
+    "grant",
+    "if",
+    "in",
+    "index",
+    "infinity",
+    "insert",
+    "into",
+    "is",
+    "keyspace",
+    "length",
+    "limit",
+    "materialized",
+    "modify",
+    "nan",
+    "norecursive",
+    "not",
+    "null",
+    "of",
+    "on",
+    "or",
+    "order",
+    "primary",
+    "rename",
+    "revoke",
+    "schema",
+    "select",
+    "set",
+    "table",
+    "to",
+    "token",
+    "truncate",
+    "unlogged",
+    "update",
+    "use",
+    "using",
+    "view",
+    "where",
+    "with",
+];
+
+/// Whether Cassandra writes a user-defined type's name unquoted in its schema tables:
+/// `[a-z][a-z0-9_]*` and not a reserved word. The scylla crate's schema metadata (1.9) cannot
+/// read a quoted one (`frozen<"Address">`): once a table uses such a type, every schema
+/// refresh of every session fails ("Bad tables metadata"). So the mapper neither creates nor
+/// uses one.
+pub fn is_readable_type_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !RESERVED_WORDS.contains(&name)
+}
+
+/// The first user-defined type named in `t` that [`is_readable_type_name`] refuses.
+pub(crate) fn unreadable_udt(t: &CqlType) -> Option<&str> {
+    match t {
+        CqlType::Udt { name, fields, .. } => (!is_readable_type_name(name))
+            .then_some(name.as_str())
+            .or_else(|| fields.iter().find_map(|(_, f)| unreadable_udt(f))),
+        CqlType::List { element, .. }
+        | CqlType::Set { element, .. }
+        | CqlType::Vector { element, .. } => unreadable_udt(element),
+        CqlType::Map { key, value, .. } => unreadable_udt(key).or_else(|| unreadable_udt(value)),
+        CqlType::Tuple(items) => items.iter().find_map(unreadable_udt),
+        _ => None,
+    }
+}
+
+/// Why a user-defined type's name is refused (see [`is_readable_type_name`]).
+pub(crate) fn unreadable_udt_reason(name: &str) -> String {
+    format!(
+        "user-defined type {name:?} is refused: Cassandra keeps its name quoted in the schema \
+         tables, which the driver's schema metadata cannot read (every later schema refresh \
+         would fail); name it with lower-case letters, digits and _, first a letter, not a \
+         reserved word"
+    )
+}
+
 /// `UsersInGroup` → `users_in_group`, as cqlengine names tables.
 pub fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
@@ -318,6 +419,13 @@ impl ModelSchema {
             }
             if c.is_key() && matches!(c.typ, CqlType::Counter) {
                 return bad(format!("key column {:?} cannot be a counter", c.name));
+            }
+            if let Some(udt) = unreadable_udt(&c.typ) {
+                return bad(format!(
+                    "column {:?}: {}",
+                    c.name,
+                    unreadable_udt_reason(udt)
+                ));
             }
         }
         // Options cannot be quoted or bound: their names are rendered as they are.
