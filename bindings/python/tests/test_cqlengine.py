@@ -287,6 +287,58 @@ def test_user_defined_types_and_injection_strings_round_trip():
     assert got.tags == ["a", evil]
 
 
+class HTTPRequestLog(Model):
+    rid = columns.Integer(primary_key=True)
+
+
+class _PostalAddress2Go(UserType):
+    street = columns.Text()
+
+
+class NamedLoudly(Model):
+    __table_name__ = "NamedLoudly"
+    k = columns.Integer(primary_key=True)
+
+
+class NamedExactly(Model):
+    __table_name__ = "NamedExactly"
+    __table_name_case_sensitive__ = True
+    k = columns.Integer(primary_key=True)
+
+
+def test_table_and_type_names_are_derived_as_cqlengine_derives_them():
+    assert HTTPRequestLog.column_family_name(include_keyspace=False) == "httprequest_log"
+    assert Person.column_family_name(include_keyspace=False) == "person"
+    assert _PostalAddress2Go.type_name() == "postal_address2go"
+    assert NamedLoudly.column_family_name(include_keyspace=False) == "namedloudly"
+    assert NamedExactly.column_family_name(include_keyspace=False) == "NamedExactly"
+    long = type("A" * 30 + "Bb" * 15, (Model,), {"k": columns.Integer(primary_key=True)})
+    assert long.column_family_name(include_keyspace=False) == ("a" * 30 + "bb" + "_bb" * 14)[-48:]
+    management.sync_table(HTTPRequestLog)
+    HTTPRequestLog.create(rid=1)
+    assert HTTPRequestLog.get(rid=1).rid == 1
+
+
+class Quoted(UserType):
+    __type_name__ = "odd name"
+    x = columns.Integer()
+
+
+class HoldsQuoted(Model):
+    k = columns.Integer(primary_key=True)
+    q = columns.UserDefinedType(Quoted)
+
+
+def test_a_type_name_cassandra_would_quote_is_refused_before_anything_is_sent(mapper_keyspace):
+    # The driver's schema metadata cannot read a table whose type name is stored quoted.
+    with pytest.raises(ValueError, match="quoted"):
+        management.sync_type(mapper_keyspace, Quoted)
+    with pytest.raises(ValueError, match="quoted"):
+        management.sync_table(HoldsQuoted)
+    # Nothing was created, and the keyspace's metadata still reads.
+    management.sync_table(Person)
+
+
 class PageViews(Model):
     page = columns.Text(primary_key=True)
     views = columns.Counter()

@@ -4,7 +4,6 @@ describe a table. The class becomes the core's model schema; the core does the r
 import copy
 import datetime
 import decimal
-import re
 import uuid
 from typing import Any, ClassVar, List, Optional, Type, TypeVar
 
@@ -12,7 +11,7 @@ from .. import _codec
 from .._dispatch import run_queued
 from .._native import Model as _NativeModel, ModelColumn, ModelDef, ModelDefault, ModelSubtype
 from .._native import ModelWrite, TableOption
-from . import CQLEngineException, ValidationError
+from . import CQLEngineException, ValidationError, _name_of_class
 from . import columns as _columns
 from . import connection
 from .query import (
@@ -50,10 +49,6 @@ class ModelDefinitionException(ModelException):
 
 class PolymorphicModelException(ModelException):
     """A polymorphic model is used in a way it cannot be (saving the base model)."""
-
-
-def _snake(name):
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)).lower()
 
 
 class hybrid_method:
@@ -206,9 +201,11 @@ class ModelMetaClass(type):
 
 class BaseModel:
     """The base of models: declare columns as class attributes. Class options:
-    ``__table_name__``, ``__keyspace__``, ``__options__`` (table options), ``__abstract__``,
-    ``__discriminator_value__`` (polymorphism), ``__default_ttl__``, ``__connection__`` (a
-    connection name from ``connection.register_connection``; the default one when None)."""
+    ``__table_name__`` (lower-cased unless ``__table_name_case_sensitive__``; without it, the
+    class name as cqlengine derives it: ``UserVisits`` → ``user_visits``), ``__keyspace__``,
+    ``__options__`` (table options), ``__abstract__``, ``__discriminator_value__``
+    (polymorphism), ``__default_ttl__``, ``__connection__`` (a connection name from
+    ``connection.register_connection``; the default one when None)."""
 
     #: The model's queries (set on each model class by its metaclass).
     objects: ClassVar[ModelQuerySet]
@@ -216,6 +213,7 @@ class BaseModel:
     __abstract__ = True
     __connection__ = None
     __table_name__ = None
+    __table_name_case_sensitive__ = False
     __keyspace__ = None
     __options__ = None
     __default_ttl__ = None
@@ -258,7 +256,12 @@ class BaseModel:
         base = cls._polymorphic_base
         if base is not None:
             return base._table()
-        return cls.__table_name__ or _snake(cls.__name__)
+        if cls.__table_name__:
+            # As cqlengine: lower-cased unless declared case-sensitive.
+            if cls.__table_name_case_sensitive__:
+                return cls.__table_name__
+            return cls.__table_name__.lower()
+        return _name_of_class(cls.__name__)
 
     @classmethod
     def _keyspace(cls):

@@ -1,15 +1,10 @@
 """User-defined types, named as in ``cassandra.cqlengine.usertype``."""
 
-import re
-
 from .. import _codec
+from . import _name_of_class
 from .columns import Column
 
 __all__ = ["UserType"]
-
-
-def _snake(name):
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 class UserTypeMeta(type):
@@ -39,7 +34,9 @@ class UserType(metaclass=UserTypeMeta):
 
     @classmethod
     def type_name(cls):
-        return cls.__type_name__ or _snake(cls.__name__)
+        """The type's CQL name, as cqlengine gives it: ``__type_name__`` lower-cased, or the
+        class name (``PostalAddress`` → ``postal_address``)."""
+        return cls.__type_name__.lower() if cls.__type_name__ else _name_of_class(cls.__name__)
 
     @classmethod
     def _register(cls, keyspace):
