@@ -1,6 +1,7 @@
 // cqlbridge.hpp: a header-only C++17 wrapper over the cqlbridge C ABI (cqlbridge.h).
 // Owning, move-only types free their handle once; failures throw cqlb::Error with the
 // status and message; futures can be waited, given a callback, or turned into std::future.
+// The object mapper: a Model described with builder calls, rows as Value, a ModelBatch.
 #ifndef CQLBRIDGE_HPP
 #define CQLBRIDGE_HPP
 
@@ -232,6 +233,131 @@ class Prepared : public detail::Owned<cqlb_prepared, cqlb_prepared_free> {
   }
 };
 
+/// A value under construction: a row of named values (`Value::row().put(name, v)...`, for
+/// the mapper), a list, a set or a map (keys and values appended in turn). Appended values
+/// are copies.
+class Value : public detail::Owned<cqlb_value, cqlb_value_free> {
+ public:
+  using Owned::Owned;
+  /// A row of named values (a UDT value): `put(name, value)` for each.
+  static Value row() { return make(cqlb_value_new_udt); }
+  /// An empty list.
+  static Value list() { return make(cqlb_value_new_list); }
+  /// An empty set.
+  static Value set() { return make(cqlb_value_new_set); }
+  /// An empty map: append a key, then its value.
+  static Value map() { return make(cqlb_value_new_map); }
+  /// Names the next field (rows only).
+  Value &field(std::string_view name) { return chk(cqlb_value_field(h_, name.data(), name.size())); }
+  /// Appends text.
+  Value &add(std::string_view v) { return chk(cqlb_value_append_string(h_, v.data(), v.size())); }
+  /// Appends text (a C string).
+  Value &add(const char *v) { return add(std::string_view(v)); }
+  /// Appends an int.
+  Value &add(int32_t v) { return chk(cqlb_value_append_int32(h_, v)); }
+  /// Appends a bigint.
+  Value &add(int64_t v) { return chk(cqlb_value_append_int64(h_, v)); }
+  /// Appends a boolean.
+  Value &add(bool v) { return chk(cqlb_value_append_bool(h_, v)); }
+  /// Appends a double.
+  Value &add(double v) { return chk(cqlb_value_append_double(h_, v)); }
+  /// Appends a uuid.
+  Value &add(const std::array<uint8_t, 16> &u) { return chk(cqlb_value_append_uuid(h_, u.data())); }
+  /// Appends a copy of another value (nesting).
+  Value &add(const Value &v) { return chk(cqlb_value_append_value(h_, v.get())); }
+  /// Appends a timestamp (milliseconds since the epoch).
+  Value &add_timestamp(int64_t millis) { return chk(cqlb_value_append_timestamp(h_, millis)); }
+  /// Appends null.
+  Value &add_null() { return chk(cqlb_value_append_null(h_)); }
+  /// A named value of a row: `field(name).add(v)`.
+  template <typename T>
+  Value &put(std::string_view name, const T &v) {
+    return field(name).add(v);
+  }
+
+ private:
+  static Value make(cqlb_status (*start)(cqlb_value *)) {
+    cqlb_value v;
+    detail::check(start(&v));
+    return Value(v);
+  }
+  Value &chk(cqlb_status s) {
+    detail::check(s);
+    return *this;
+  }
+};
+
+/// A column's part in the primary key.
+enum class Key : uint32_t { none = 0, partition = 1, clustering = 2, clustering_desc = 3 };
+
+/// A column's generated default.
+enum class Generated : uint32_t { uuid4 = 1, timeuuid = 2, now = 3 };
+
+/// A model: a table described in code (columns, keys, options, polymorphism). Its table is
+/// its name in snake_case unless `table()` says otherwise.
+class Model : public detail::Owned<cqlb_model, cqlb_model_free> {
+ public:
+  using Owned::Owned;
+  /// A model named `name`.
+  explicit Model(std::string_view name) { detail::check(cqlb_model_new(name.data(), name.size(), &h_)); }
+  /// Sets the keyspace (otherwise the session's).
+  Model &keyspace(std::string_view ks) { return chk(cqlb_model_set_keyspace(h_, ks.data(), ks.size())); }
+  /// Sets the table's name.
+  Model &table(std::string_view t) { return chk(cqlb_model_set_table(h_, t.data(), t.size())); }
+  /// Adds a column: its CQL type as text, its part in the key, `CQLB_COLUMN_*` flags.
+  Model &column(std::string_view name, std::string_view cql_type, Key key = Key::none, uint32_t flags = 0) {
+    return chk(cqlb_model_add_column(h_, name.data(), name.size(), cql_type.data(), cql_type.size(),
+                                     static_cast<uint32_t>(key), flags));
+  }
+  /// Gives a column a generated default.
+  Model &default_value(std::string_view name, Generated g) {
+    return chk(cqlb_model_set_column_default(h_, name.data(), name.size(), static_cast<uint32_t>(g)));
+  }
+  /// Sets a numeric table option.
+  Model &option(std::string_view name, int64_t v) {
+    return chk(cqlb_model_set_option_int(h_, name.data(), name.size(), v));
+  }
+  /// Sets a text table option.
+  Model &option(std::string_view name, std::string_view v) {
+    return chk(cqlb_model_set_option_text(h_, name.data(), name.size(), v.data(), v.size()));
+  }
+  /// Sets one entry of a map table option (`compaction`, `caching`, ...).
+  Model &option(std::string_view name, std::string_view key, std::string_view v) {
+    return chk(cqlb_model_set_option_entry(h_, name.data(), name.size(), key.data(), key.size(), v.data(), v.size()));
+  }
+  /// Sets the default time to live in seconds.
+  Model &default_ttl(int32_t seconds) { return chk(cqlb_model_set_default_ttl(h_, seconds)); }
+  /// Makes the model part of a polymorphic table with discriminator `column`; `value` is
+  /// this model's (none for the base, which queries every kind and cannot be saved).
+  Model &polymorphism(std::string_view column, std::optional<std::string_view> value = std::nullopt) {
+    return chk(cqlb_model_set_polymorphism(h_, column.data(), column.size(), value ? value->data() : nullptr,
+                                           value ? value->size() : 0));
+  }
+  /// Declares a kind of a polymorphic table: its discriminator value and model name.
+  Model &subtype(std::string_view value, std::string_view name) {
+    return chk(cqlb_model_add_subtype(h_, value.data(), value.size(), name.data(), name.size()));
+  }
+
+ private:
+  Model &chk(cqlb_status s) {
+    detail::check(s);
+    return *this;
+  }
+};
+
+/// Model writes sent together as one batch (`Session::execute`).
+class ModelBatch : public detail::Owned<cqlb_model_batch, cqlb_model_batch_free> {
+ public:
+  using Owned::Owned;
+  /// A batch: 0 LOGGED, 1 UNLOGGED, 2 COUNTER.
+  explicit ModelBatch(uint32_t type = 0) { detail::check(cqlb_model_batch_new(type, &h_)); }
+  /// Adds a create (validated now).
+  ModelBatch &create(const Model &m, const Value &values) {
+    detail::check(cqlb_model_batch_add_create(h_, m.get(), values.get(), nullptr));
+    return *this;
+  }
+};
+
 class Session;
 
 /// An asynchronous outcome: wait, register a callback, or adapt to std::future.
@@ -319,6 +445,62 @@ class Session : public detail::Owned<cqlb_session, cqlb_session_free> {
     detail::check(cqlb_session_prepare(h_, cql.data(), cql.size(), &p));
     return Prepared(p);
   }
+  /// Runs the statements with at most `concurrency` in flight; their first pages in input
+  /// order, or the first error (after which no statement starts).
+  std::vector<Result> execute_concurrent(const std::vector<Statement> &statements, size_t concurrency) const {
+    std::vector<cqlb_statement> handles;
+    for (const auto &st : statements) handles.push_back(st.get());
+    cqlb_future f;
+    detail::check(cqlb_session_execute_concurrent(h_, handles.data(), handles.size(), concurrency, true, &f));
+    Future owned(f);
+    owned.wait();
+    cqlb_outcomes o;
+    detail::check(cqlb_future_outcomes(owned.get(), &o));
+    detail::Owned<cqlb_outcomes, cqlb_outcomes_free> outcomes(o);
+    std::vector<Result> results;
+    for (size_t i = 0; i < handles.size(); i++) {
+      cqlb_result r;
+      detail::check(cqlb_outcomes_result(o, i, &r));
+      results.emplace_back(r);
+    }
+    return results;
+  }
+  /// Makes the model's table match the model (never drops); whether anything changed.
+  bool sync_table(const Model &m) const {
+    bool changed = false;
+    detail::check(cqlb_session_sync_table(h_, m.get(), &changed));
+    return changed;
+  }
+  /// Inserts a row (validated, defaults filled) and returns it as stored.
+  Result create(const Model &m, const Value &values) const {
+    cqlb_result r;
+    detail::check(cqlb_model_create(h_, m.get(), values.get(), nullptr, &r, nullptr));
+    return Result(r);
+  }
+  /// Inserts a row `IF NOT EXISTS`: nullopt when it was written, else the existing row.
+  std::optional<Result> create_if_not_exists(const Model &m, const Value &values) const {
+    cqlb_write_options options{0, 0, 0xFFFF, true, false, {0}};
+    cqlb_result existing{0};
+    cqlb_status s = cqlb_model_create(h_, m.get(), values.get(), &options, nullptr, &existing);
+    if (s == CQLB_LWT_FAILED) return Result(existing);
+    detail::check(s);
+    return std::nullopt;
+  }
+  /// The one row matching the equality `filters`; throws CQLB_DOES_NOT_EXIST when none,
+  /// CQLB_MULTIPLE_OBJECTS_RETURNED when several.
+  Result get(const Model &m, const Value &filters) const {
+    cqlb_result r;
+    detail::check(cqlb_model_get(h_, m.get(), filters.get(), &r));
+    return Result(r);
+  }
+  /// Every row matching the equality `filters`, all pages.
+  Result select(const Model &m, const Value &filters) const {
+    cqlb_result r;
+    detail::check(cqlb_model_select(h_, m.get(), filters.get(), nullptr, &r));
+    return Result(r);
+  }
+  /// Sends a batch of model writes.
+  void execute(const ModelBatch &b) const { detail::check(cqlb_model_batch_execute(h_, b.get())); }
 };
 
 /// Builds a configuration and connects.

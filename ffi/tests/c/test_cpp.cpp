@@ -1,10 +1,12 @@
-// The C++ wrapper (cqlbridge.hpp) against the real node: ownership, exceptions, std::future.
+// The C++ wrapper (cqlbridge.hpp) against the real node: ownership, exceptions, std::future,
+// concurrent execution, and the mapper (models, rows, LWT, get, polymorphism, batches).
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cqlbridge.hpp"
 
@@ -96,6 +98,74 @@ int main() {
     }
     for (auto &th : threads) th.join();
     CHECK(ok == 400);
+
+    // Concurrent execution: first pages in input order, or the first error.
+    std::vector<cqlb::Statement> reads;
+    for (int32_t k = 0; k < 10; k++) {
+      reads.emplace_back("SELECT v FROM cqlb_cpp.kv WHERE k = ?");
+      reads.back().bind(0, k);
+    }
+    std::vector<cqlb::Result> pages = session.execute_concurrent(reads, 4);
+    bool in_order = pages.size() == 10;
+    for (size_t k = 0; in_order && k < pages.size(); k++) in_order = pages[k].get_string(0, 0) == "value " + std::to_string(k);
+    CHECK(in_order);
+    reads.emplace_back("SELECT v FROM cqlb_cpp.missing");
+    threw = false;
+    try {
+      session.execute_concurrent(reads, 4);
+    } catch (const cqlb::Error &e) {
+      threw = e.status() == CQLB_INVALID_REQUEST;
+    }
+    CHECK(threw);
+
+    // The mapper: a polymorphic table, defaults filled, LWT, get, a batch.
+    auto pet = [](const char *name, std::optional<std::string_view> kind) {
+      cqlb::Model m(name);
+      m.keyspace("cqlb_cpp").table("pets").column("owner", "text", cqlb::Key::partition);
+      m.column("name", "text", cqlb::Key::clustering).column("kind", "text", cqlb::Key::none, CQLB_COLUMN_DISCRIMINATOR);
+      m.column("born", "timestamp").default_value("born", cqlb::Generated::now).column("tags", "set<text>");
+      m.polymorphism("kind", kind).subtype("cat", "Cat").subtype("dog", "Dog");
+      return m;
+    };
+    session.execute("DROP TABLE IF EXISTS cqlb_cpp.pets");
+    cqlb::Model any = pet("Pet", std::nullopt), cat = pet("Cat", "cat"), dog = pet("Dog", "dog");
+    CHECK(session.sync_table(cat));
+    CHECK(!session.sync_table(dog));
+    cqlb::Value tags = cqlb::Value::set();
+    tags.add("grey").add("old");
+    cqlb::Value tom = cqlb::Value::row();
+    tom.put("owner", "ann").put("name", "tom").put("tags", tags);
+    cqlb::Result stored = session.create(cat, tom);
+    CHECK(!stored.is_null(0, stored.column("born")) && stored.get_string(0, stored.column("kind")) == "cat");
+    CHECK(stored.text_of(0, stored.column("tags")) == "{'grey', 'old'}");
+    threw = false;
+    try {
+      session.create(any, tom);
+    } catch (const cqlb::Error &e) {
+      threw = e.status() == CQLB_INVALID_ARGUMENT;  // the base of a polymorphic table
+    }
+    CHECK(threw);
+    std::optional<cqlb::Result> existing = session.create_if_not_exists(cat, tom);
+    CHECK(existing && existing->get_string(0, existing->column("name")) == "tom");
+    cqlb::Value rex = cqlb::Value::row();
+    rex.put("owner", "ann").put("name", "rex");
+    CHECK(!session.create_if_not_exists(dog, rex));
+    cqlb::Value ann = cqlb::Value::row(), bob = cqlb::Value::row(), bobs_cat = cqlb::Value::row();
+    ann.put("owner", "ann");
+    bob.put("owner", "bob");
+    bobs_cat.put("owner", "bob").put("name", "felix");
+    cqlb::Result both = session.select(any, ann);
+    CHECK(both.rows() == 2 && both.get_string(0, both.column("kind")) == "dog" && both.get_string(1, both.column("kind")) == "cat");
+    threw = false;
+    try {
+      session.get(any, bob);
+    } catch (const cqlb::Error &e) {
+      threw = e.status() == CQLB_DOES_NOT_EXIST;
+    }
+    CHECK(threw);
+    session.execute(cqlb::ModelBatch().create(cat, bobs_cat));
+    cqlb::Result felix = session.get(any, bob);
+    CHECK(felix.get_string(0, felix.column("name")) == "felix");
   }
   CHECK(live() == baseline);
   std::printf("test_cpp: %d passed, %d failed\n", passed, failed);
