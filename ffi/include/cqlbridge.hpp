@@ -73,6 +73,16 @@ class Owned {
   }
   Handle h_;
 };
+
+/// What builders share: `chk(status)` throws on failure, else returns the builder for chaining.
+template <typename Self>
+class Chained {
+ protected:
+  Self &chk(cqlb_status s) {
+    check(s);
+    return static_cast<Self &>(*this);
+  }
+};
 }  // namespace detail
 
 /// A page of results, read by (row, column).
@@ -170,7 +180,7 @@ class Result : public detail::Owned<cqlb_result, cqlb_result_free> {
 };
 
 /// A statement with its bound values and options.
-class Statement : public detail::Owned<cqlb_statement, cqlb_statement_free> {
+class Statement : public detail::Owned<cqlb_statement, cqlb_statement_free>, public detail::Chained<Statement> {
  public:
   using Owned::Owned;
   /// A statement from CQL text.
@@ -213,12 +223,6 @@ class Statement : public detail::Owned<cqlb_statement, cqlb_statement_free> {
   }
   /// Marks the statement idempotent.
   Statement &idempotent(bool v = true) { return chk(cqlb_statement_set_idempotent(h_, v)); }
-
- private:
-  Statement &chk(cqlb_status s) {
-    detail::check(s);
-    return *this;
-  }
 };
 
 /// A prepared statement; `bind()` makes statements from it.
@@ -236,7 +240,7 @@ class Prepared : public detail::Owned<cqlb_prepared, cqlb_prepared_free> {
 /// A value under construction: a row of named values (`Value::row().put(name, v)...`, for
 /// the mapper), a list, a set or a map (keys and values appended in turn). Appended values
 /// are copies.
-class Value : public detail::Owned<cqlb_value, cqlb_value_free> {
+class Value : public detail::Owned<cqlb_value, cqlb_value_free>, public detail::Chained<Value> {
  public:
   using Owned::Owned;
   /// A row of named values (a UDT value): `put(name, value)` for each.
@@ -281,10 +285,6 @@ class Value : public detail::Owned<cqlb_value, cqlb_value_free> {
     detail::check(start(&v));
     return Value(v);
   }
-  Value &chk(cqlb_status s) {
-    detail::check(s);
-    return *this;
-  }
 };
 
 /// A column's part in the primary key.
@@ -295,7 +295,7 @@ enum class Generated : uint32_t { uuid4 = 1, timeuuid = 2, now = 3 };
 
 /// A model: a table described in code (columns, keys, options, polymorphism). Its table is
 /// its name in snake_case unless `table()` says otherwise.
-class Model : public detail::Owned<cqlb_model, cqlb_model_free> {
+class Model : public detail::Owned<cqlb_model, cqlb_model_free>, public detail::Chained<Model> {
  public:
   using Owned::Owned;
   /// A model named `name`.
@@ -337,24 +337,17 @@ class Model : public detail::Owned<cqlb_model, cqlb_model_free> {
   Model &subtype(std::string_view value, std::string_view name) {
     return chk(cqlb_model_add_subtype(h_, value.data(), value.size(), name.data(), name.size()));
   }
-
- private:
-  Model &chk(cqlb_status s) {
-    detail::check(s);
-    return *this;
-  }
 };
 
 /// Model writes sent together as one batch (`Session::execute`).
-class ModelBatch : public detail::Owned<cqlb_model_batch, cqlb_model_batch_free> {
+class ModelBatch : public detail::Owned<cqlb_model_batch, cqlb_model_batch_free>, public detail::Chained<ModelBatch> {
  public:
   using Owned::Owned;
   /// A batch: 0 LOGGED, 1 UNLOGGED, 2 COUNTER.
   explicit ModelBatch(uint32_t type = 0) { detail::check(cqlb_model_batch_new(type, &h_)); }
   /// Adds a create (validated now).
   ModelBatch &create(const Model &m, const Value &values) {
-    detail::check(cqlb_model_batch_add_create(h_, m.get(), values.get(), nullptr));
-    return *this;
+    return chk(cqlb_model_batch_add_create(h_, m.get(), values.get(), nullptr));
   }
 };
 
@@ -504,23 +497,18 @@ class Session : public detail::Owned<cqlb_session, cqlb_session_free> {
 };
 
 /// Builds a configuration and connects.
-class Cluster : public detail::Owned<cqlb_cluster_config, cqlb_cluster_config_free> {
+class Cluster : public detail::Owned<cqlb_cluster_config, cqlb_cluster_config_free>, public detail::Chained<Cluster> {
  public:
   Cluster() { detail::check(cqlb_cluster_config_new(&h_)); }
   /// Adds a contact point (`host` or `host:port`).
   Cluster &contact_point(std::string_view host) {
-    detail::check(cqlb_cluster_config_add_contact_point(h_, host.data(), host.size()));
-    return *this;
+    return chk(cqlb_cluster_config_add_contact_point(h_, host.data(), host.size()));
   }
   /// Sets the default consistency level.
-  Cluster &consistency(uint16_t c) {
-    detail::check(cqlb_cluster_config_set_consistency(h_, c));
-    return *this;
-  }
+  Cluster &consistency(uint16_t c) { return chk(cqlb_cluster_config_set_consistency(h_, c)); }
   /// Authenticates with a username and password.
   Cluster &credentials(std::string_view user, std::string_view password) {
-    detail::check(cqlb_cluster_config_set_credentials(h_, user.data(), user.size(), password.data(), password.size()));
-    return *this;
+    return chk(cqlb_cluster_config_set_credentials(h_, user.data(), user.size(), password.data(), password.size()));
   }
   /// Connects and waits.
   Session connect() const {
