@@ -306,16 +306,12 @@ impl fmt::Display for CqlType {
                 name,
                 frozen: fr,
                 ..
-            } if keyspace.is_empty() => {
-                return frozen(f, *fr, format_args!("{}", quote_identifier(name)))
-            }
-            CqlType::Udt {
-                keyspace,
-                name,
-                frozen: fr,
-                ..
             } => {
-                let (ks, name) = (quote_identifier(keyspace), quote_identifier(name));
+                let name = quote_identifier(name);
+                if keyspace.is_empty() {
+                    return frozen(f, *fr, format_args!("{name}"));
+                }
+                let ks = quote_identifier(keyspace);
                 return frozen(f, *fr, format_args!("{ks}.{name}"));
             }
             CqlType::Vector {

@@ -293,7 +293,9 @@ pub(crate) fn unreadable_udt_reason(name: &str) -> String {
     )
 }
 
-/// `UsersInGroup` → `users_in_group`, as cqlengine names tables.
+/// `UsersInGroup` → `users_in_group`, as cqlengine names tables, except that a run of
+/// capitals is a word of its own (`HTTPRequest` → `http_request`; cqlengine, and so the Python
+/// binding's cqlengine, gives `httprequest`).
 pub fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     let chars: Vec<char> = name.chars().collect();

@@ -256,12 +256,11 @@ class BaseModel:
         base = cls._polymorphic_base
         if base is not None:
             return base._table()
-        if cls.__table_name__:
-            # As cqlengine: lower-cased unless declared case-sensitive.
-            if cls.__table_name_case_sensitive__:
-                return cls.__table_name__
-            return cls.__table_name__.lower()
-        return _name_of_class(cls.__name__)
+        name = cls.__table_name__
+        if not name:
+            return _name_of_class(cls.__name__)
+        # As cqlengine: lower-cased unless declared case-sensitive.
+        return name if cls.__table_name_case_sensitive__ else name.lower()
 
     @classmethod
     def _keyspace(cls):

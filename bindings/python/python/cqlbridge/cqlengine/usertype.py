@@ -23,8 +23,8 @@ class UserTypeMeta(type):
 
 
 class UserType(metaclass=UserTypeMeta):
-    """A UDT: declare its fields as columns. ``__type_name__`` names the type (default: the
-    class name in snake_case)."""
+    """A UDT: declare its fields as columns. ``__type_name__`` names the type (see
+    ``type_name``)."""
 
     __type_name__ = None
 
